@@ -1,0 +1,95 @@
+//! Poseidon over `Fq`: neptune's `Poseidon` hash (x^5, standard strength), one construction for all
+//! uses, each use separated by its own domain tag (neptune's custom hash type, `id * 2^40` in the first
+//! state element). The circuits use the very same constants, so native and in-circuit hashes agree.
+
+use crate::field::Fq;
+use neptune::Strength;
+use neptune::hash_type::{CType, HashType};
+use neptune::poseidon::{Arity, Poseidon, PoseidonConstants};
+use std::sync::OnceLock;
+
+pub use typenum::{U1, U2, U3};
+
+/// Poseidon constants for one domain: the round constants, MDS matrix and domain tag.
+pub type Constants<A> = PoseidonConstants<Fq, A>;
+
+/// Hashes exactly `A` inputs with the given domain's constants.
+///
+/// # Panics
+/// If `inputs.len()` differs from the arity: every call site passes a fixed-size array.
+pub fn hash<A: Arity<Fq>>(constants: &Constants<A>, inputs: &[Fq]) -> Fq {
+    assert_eq!(inputs.len(), A::to_usize(), "poseidon preimage must fill the arity");
+    Poseidon::new_with_preimage(inputs, constants).hash()
+}
+
+fn custom<A: Arity<Fq>>(id: u64) -> Constants<A> {
+    PoseidonConstants::new_with_strength_and_type(
+        Strength::Standard,
+        HashType::Custom(CType::Arbitrary(id)),
+    )
+}
+
+macro_rules! domain {
+    ($(#[$doc:meta])* $name:ident, $arity:ty, $id:expr) => {
+        $(#[$doc])*
+        pub fn $name() -> &'static Constants<$arity> {
+            static CONSTANTS: OnceLock<Constants<$arity>> = OnceLock::new();
+            CONSTANTS.get_or_init(|| custom($id))
+        }
+    };
+}
+
+/// The domain tags of zkpsm (neptune custom ids, 1..=256). Never reuse an id.
+pub mod domain_id {
+    /// `ak = H(ask)`.
+    pub const AK: u64 = 1;
+    /// `ivk = H(ak, nk, rivk)`.
+    pub const IVK: u64 = 2;
+    /// `own = H(ivk, d)`.
+    pub const OWN: u64 = 3;
+    /// `cm = H(value, own, rcm)`.
+    pub const NOTE_COMMITMENT: u64 = 4;
+    /// `nf = H(nk, cm, position)`.
+    pub const NULLIFIER: u64 = 5;
+    /// An inner node of the note commitment tree, `H(left, right)`.
+    pub const MERKLE_NODE: u64 = 6;
+}
+
+domain!(
+    /// Constants of `ak = H(ask)`.
+    ak, U1, domain_id::AK
+);
+domain!(
+    /// Constants of `ivk = H(ak, nk, rivk)`.
+    ivk, U3, domain_id::IVK
+);
+domain!(
+    /// Constants of `own = H(ivk, d)`.
+    own, U2, domain_id::OWN
+);
+domain!(
+    /// Constants of `cm = H(value, own, rcm)`.
+    note_commitment, U3, domain_id::NOTE_COMMITMENT
+);
+domain!(
+    /// Constants of `nf = H(nk, cm, position)`.
+    nullifier, U3, domain_id::NULLIFIER
+);
+domain!(
+    /// Constants of a Merkle tree node `H(left, right)`.
+    merkle_node, U2, domain_id::MERKLE_NODE
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_separate_equal_preimages() {
+        let a = Fq::from(1);
+        let b = Fq::from(2);
+        assert_ne!(hash(own(), &[a, b]), hash(merkle_node(), &[a, b]));
+        assert_ne!(hash(note_commitment(), &[a, b, a]), hash(nullifier(), &[a, b, a]));
+        assert_eq!(hash(own(), &[a, b]), hash(own(), &[a, b]));
+    }
+}

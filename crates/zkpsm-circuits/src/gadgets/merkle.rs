@@ -1,0 +1,62 @@
+//! Merkle authentication paths of the depth-32 note commitment tree.
+
+use super::poseidon::hash;
+use bellpepper_core::boolean::AllocatedBit;
+use bellpepper_core::num::AllocatedNum;
+use bellpepper_core::{ConstraintSystem, SynthesisError};
+use zkpsm_primitives::Fq;
+use zkpsm_primitives::poseidon;
+
+/// The root reached from `leaf` along `siblings`, where `bits[i]` says the node at level `i` is a
+/// right child. Three constraints per level plus one Poseidon hash.
+pub fn root<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    leaf: &AllocatedNum<Fq>,
+    bits: &[AllocatedBit],
+    siblings: &[AllocatedNum<Fq>],
+) -> Result<AllocatedNum<Fq>, SynthesisError> {
+    if bits.len() != siblings.len() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let mut current = leaf.clone();
+    for (level, (bit, sibling)) in bits.iter().zip(siblings).enumerate() {
+        let mut cs = cs.namespace(|| format!("level {level}"));
+        let (left, right) = swap_if(&mut cs, bit, &current, sibling)?;
+        current = hash(cs.namespace(|| "node"), poseidon::merkle_node(), vec![left, right])?;
+    }
+    Ok(current)
+}
+
+/// `(a, b)` if `bit` is 0, `(b, a)` if it is 1.
+fn swap_if<CS: ConstraintSystem<Fq>>(
+    cs: &mut CS,
+    bit: &AllocatedBit,
+    a: &AllocatedNum<Fq>,
+    b: &AllocatedNum<Fq>,
+) -> Result<(AllocatedNum<Fq>, AllocatedNum<Fq>), SynthesisError> {
+    let pick = |first: bool| -> Option<Fq> {
+        let (a, b, bit) = (a.get_value()?, b.get_value()?, bit.get_value()?);
+        Some(if bit == first { b } else { a })
+    };
+    let left = AllocatedNum::alloc(cs.namespace(|| "left"), || {
+        pick(true).ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    let right = AllocatedNum::alloc(cs.namespace(|| "right"), || {
+        pick(false).ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    // bit * (b - a) = left - a
+    cs.enforce(
+        || "left = bit ? b : a",
+        |lc| lc + bit.get_variable(),
+        |lc| lc + b.get_variable() - a.get_variable(),
+        |lc| lc + left.get_variable() - a.get_variable(),
+    );
+    // (a + b - left) * 1 = right
+    cs.enforce(
+        || "right = a + b - left",
+        |lc| lc + a.get_variable() + b.get_variable() - left.get_variable(),
+        |lc| lc + CS::one(),
+        |lc| lc + right.get_variable(),
+    );
+    Ok((left, right))
+}

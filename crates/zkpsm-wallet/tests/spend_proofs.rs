@@ -1,0 +1,259 @@
+//! End-to-end spend proofs with production parameters: a built transaction verifies; every kind of
+//! forgery, tampering and replay is rejected. Keys are set up once for the whole test binary.
+
+use rand::rngs::OsRng;
+use std::sync::{Arc, OnceLock};
+use zkpsm_circuits::spend::{InputWitness, OutputWitness, SpendCircuit, SpendWitness};
+use zkpsm_primitives::field::Fq;
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::merkle::{Anchor, MemoryTree};
+use zkpsm_primitives::note::{Note, NoteCommitment, Nullifier};
+use zkpsm_primitives::transaction::Transaction;
+use zkpsm_proofs::keys::SpendKeys;
+use zkpsm_proofs::verifier::verify_proof;
+use zkpsm_proofs::{ProofError, SpendProver, VerifyContext, verify_transaction};
+use zkpsm_wallet::{BuildError, Payment, SpendableNote, TransactionRequest, build_transaction};
+
+const CHAIN: &str = "zkpsm-test";
+const EXPIRY: u64 = 50;
+
+struct Fixture {
+    prover: SpendProver,
+    sk: SpendingKey,
+    notes: [Note; 2],
+    tree: MemoryTree,
+    tx: Transaction,
+}
+
+fn keys() -> Arc<SpendKeys> {
+    SpendKeys::shared().expect("keys")
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let prover = SpendProver::new(keys());
+        let sk = SpendingKey::from_bytes([5; 32]);
+        let fvk = sk.full_viewing_key();
+        let notes = [
+            Note::new(fvk.address_at(0), 700, &mut OsRng),
+            Note::new(fvk.address_at(1), 300, &mut OsRng),
+        ];
+        let filler = |i: u64| NoteCommitment(Fq::from(77 + i));
+        let tree = MemoryTree::new(&[filler(0), notes[0].commitment(), notes[1].commitment(), filler(1)]);
+        let request = request(&sk, &notes, &tree, 250);
+        let tx = build_transaction(&sk, &request, &prover, &mut OsRng, &mut |_| {}).expect("builds");
+        Fixture { prover, sk, notes, tree, tx }
+    })
+}
+
+fn request(sk: &SpendingKey, notes: &[Note; 2], tree: &MemoryTree, value: u64) -> TransactionRequest {
+    let fvk = sk.full_viewing_key();
+    TransactionRequest {
+        chain_id: CHAIN.into(),
+        expiry_height: EXPIRY,
+        anchor: tree.root(),
+        inputs: vec![
+            SpendableNote { note: notes[0], path: tree.path(1).unwrap() },
+            SpendableNote { note: notes[1], path: tree.path(2).unwrap() },
+        ],
+        payment: Payment {
+            to: SpendingKey::from_bytes([6; 32]).full_viewing_key().address_at(0),
+            value,
+            memo: [7; 512],
+        },
+        change_address: fvk.address_at(2),
+        fee: 10,
+    }
+}
+
+fn ctx() -> VerifyContext {
+    VerifyContext { chain_id: CHAIN.into(), height: 10 }
+}
+
+fn rejects(tx: &Transaction, ctx: &VerifyContext) -> ProofError {
+    verify_transaction(&keys(), tx, ctx).expect_err("must be rejected")
+}
+
+#[test]
+fn a_built_transaction_verifies_and_round_trips() {
+    let f = fixture();
+    let public = verify_transaction(&keys(), &f.tx, &ctx()).expect("verifies");
+    assert_eq!(public.anchor, f.tree.root());
+    assert_eq!(public.fee, 10);
+    let decoded = Transaction::decode(&f.tx.to_bytes()).expect("decodes");
+    assert_eq!(&decoded, &f.tx);
+    verify_transaction(&keys(), &decoded, &ctx()).expect("decoded verifies");
+    // The nullifiers are those of the spent notes (in some order).
+    let nk = f.sk.full_viewing_key().nk;
+    let mut expected = [f.notes[0].nullifier(nk, 1), f.notes[1].nullifier(nk, 2)];
+    let mut got = f.tx.body.nullifiers;
+    expected.sort_by_key(|n| n.to_bytes());
+    got.sort_by_key(|n| n.to_bytes());
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn tampered_proof_bytes_are_rejected() {
+    let f = fixture();
+    let len = f.tx.proof.len();
+    for at in [0, 1, 40, len / 3, len / 2, len - 40, len - 1] {
+        let mut tx = f.tx.clone();
+        tx.proof[at] ^= 0x01;
+        assert!(verify_transaction(&keys(), &tx, &ctx()).is_err(), "flip at {at} accepted");
+    }
+    for proof in [vec![], vec![0u8; 10], f.tx.proof[..len - 1].to_vec(), [f.tx.proof.clone(), vec![0]].concat()] {
+        let tx = Transaction { proof, ..f.tx.clone() };
+        assert!(verify_transaction(&keys(), &tx, &ctx()).is_err());
+    }
+}
+
+#[test]
+fn each_public_value_changed_is_rejected() {
+    let f = fixture();
+    let cases: Vec<(&str, Box<dyn Fn(&mut Transaction)>)> = vec![
+        ("anchor", Box::new(|tx| tx.body.anchor = Anchor(tx.body.anchor.0 + Fq::from(1)))),
+        ("nf1", Box::new(|tx| tx.body.nullifiers[0] = Nullifier(Fq::from(12345)))),
+        ("nf2", Box::new(|tx| tx.body.nullifiers[1] = Nullifier(Fq::from(12345)))),
+        ("cm1", Box::new(|tx| tx.body.outputs[0].cm = NoteCommitment(Fq::from(9)))),
+        ("cm2", Box::new(|tx| tx.body.outputs[1].cm = NoteCommitment(Fq::from(9)))),
+        ("fee", Box::new(|tx| tx.body.fee -= 1)),
+        ("binding", Box::new(|tx| tx.body.outputs[1].encrypted.enc_ct[3] ^= 1)),
+        ("binding", Box::new(|tx| tx.body.outputs[0].encrypted.out_ct[3] ^= 1)),
+        ("binding", Box::new(|tx| tx.body.outputs[0].encrypted.epk[0] ^= 1)),
+    ];
+    for (name, change) in cases {
+        let mut tx = f.tx.clone();
+        change(&mut tx);
+        match rejects(&tx, &ctx()) {
+            ProofError::PublicValueMismatch(got) => assert_eq!(got, name),
+            other => panic!("{name}: unexpected {other}"),
+        }
+    }
+}
+
+#[test]
+fn replays_onto_other_bodies_chains_and_heights_are_rejected() {
+    let f = fixture();
+    // Another body: a second transaction's proof on the first one's body.
+    let other = build_transaction(
+        &f.sk,
+        &request(&f.sk, &f.notes, &f.tree, 100),
+        &f.prover,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap();
+    verify_transaction(&keys(), &other, &ctx()).expect("the other transaction is valid");
+    let moved = Transaction { body: f.tx.body.clone(), proof: other.proof.clone() };
+    assert!(matches!(rejects(&moved, &ctx()), ProofError::PublicValueMismatch(_)));
+    // Another chain: refused by context, and a body rewritten for that chain breaks the binding.
+    let other_chain = VerifyContext { chain_id: "zkpsm-other".into(), height: 10 };
+    assert!(matches!(rejects(&f.tx, &other_chain), ProofError::Invalid(_)));
+    let mut rewritten = f.tx.clone();
+    rewritten.body.chain_id = "zkpsm-other".into();
+    assert!(matches!(rejects(&rewritten, &other_chain), ProofError::PublicValueMismatch("binding")));
+    // Past its expiry: refused; a body with a later expiry breaks the binding.
+    let late = VerifyContext { chain_id: CHAIN.into(), height: EXPIRY + 1 };
+    assert!(matches!(rejects(&f.tx, &late), ProofError::Invalid(_)));
+    verify_transaction(&keys(), &f.tx, &VerifyContext { height: EXPIRY, ..ctx() }).expect("last height");
+    let mut extended = f.tx.clone();
+    extended.body.expiry_height = EXPIRY + 100;
+    assert!(matches!(rejects(&extended, &late), ProofError::PublicValueMismatch("binding")));
+}
+
+#[test]
+fn the_same_note_twice_is_rejected() {
+    let f = fixture();
+    let path = f.tree.path(1).unwrap();
+    let input = InputWitness::new(&f.sk, &f.notes[0], path);
+    let out = |value: u64| Note::new(f.sk.full_viewing_key().address_at(3), value, &mut OsRng);
+    // 700 + 700 = 1390 + 10: the circuit alone balances a note counted twice...
+    let witness = SpendWitness {
+        inputs: [input, input],
+        outputs: [OutputWitness::new(&out(1390)), OutputWitness::new(&out(0))],
+    };
+    let mut tx = f.tx.clone();
+    tx.body.nullifiers = [input.nullifier(), input.nullifier()];
+    tx.body.outputs[0].cm = witness.outputs[0].commitment();
+    tx.body.outputs[1].cm = witness.outputs[1].commitment();
+    tx.proof = f.prover.prove(&SpendCircuit::new(witness, &tx.body.public_values())).unwrap();
+    // ...and the proof itself is valid, but nf1 == nf2 is refused before it is even checked.
+    verify_proof(&keys(), &tx.proof, &tx.body.public_values()).expect("proof alone verifies");
+    assert!(matches!(rejects(&tx, &ctx()), ProofError::Invalid(_)));
+}
+
+/// Proves a cheating witness without the prover's own check, and asserts no valid proof results.
+fn forged_is_rejected(witness: SpendWitness, label: &str) {
+    let f = fixture();
+    let mut tx = f.tx.clone();
+    tx.body.nullifiers = [witness.inputs[0].nullifier(), witness.inputs[1].nullifier()];
+    tx.body.outputs[0].cm = witness.outputs[0].commitment();
+    tx.body.outputs[1].cm = witness.outputs[1].commitment();
+    let circuit = SpendCircuit::new(witness, &tx.body.public_values());
+    assert!(matches!(f.prover.prove(&circuit), Err(ProofError::Unsatisfied(_))), "{label}");
+    let forged = f.prover.prove_unchecked(&circuit);
+    eprintln!("{label}: prover returned {}", if forged.is_ok() { "a proof" } else { "an error" });
+    if let Ok(proof) = forged {
+        tx.proof = proof;
+        assert!(verify_transaction(&keys(), &tx, &ctx()).is_err(), "{label}: forged proof accepted");
+    }
+}
+
+fn honest_witness() -> SpendWitness {
+    let f = fixture();
+    let out = |value: u64| Note::new(f.sk.full_viewing_key().address_at(3), value, &mut OsRng);
+    SpendWitness {
+        inputs: [
+            InputWitness::new(&f.sk, &f.notes[0], f.tree.path(1).unwrap()),
+            InputWitness::new(&f.sk, &f.notes[1], f.tree.path(2).unwrap()),
+        ],
+        outputs: [OutputWitness::new(&out(900)), OutputWitness::new(&out(90))],
+    }
+}
+
+#[test]
+fn forged_witnesses_give_no_valid_proof() {
+    let f = fixture();
+    let mut w = honest_witness();
+    w.outputs[0].value += Fq::from(1);
+    forged_is_rejected(w, "value from nothing");
+
+    let mut w = honest_witness();
+    w.outputs[0].value = -Fq::from(1);
+    w.outputs[1].value = Fq::from(991);
+    forged_is_rejected(w, "value of 2^64 or more");
+
+    let mut w = honest_witness();
+    w.inputs[0].path.siblings[0] += Fq::from(1);
+    forged_is_rejected(w, "wrong Merkle path");
+
+    let thief = SpendingKey::from_bytes([99; 32]);
+    let mut w = honest_witness();
+    w.inputs[1].ask = thief.spend_authorizing_key().0;
+    forged_is_rejected(w, "someone else's note (wrong ask)");
+
+    let mut w = honest_witness();
+    w.inputs[1].nk = thief.full_viewing_key().nk;
+    forged_is_rejected(w, "someone else's note (wrong nk)");
+
+    let mut w = honest_witness();
+    w.inputs[1].ask = f.sk.full_viewing_key().ak;
+    forged_is_rejected(w, "full viewing key alone");
+}
+
+#[test]
+fn builder_refuses_overspending_and_stale_paths() {
+    let f = fixture();
+    let over = request(&f.sk, &f.notes, &f.tree, 991);
+    assert!(matches!(
+        build_transaction(&f.sk, &over, &f.prover, &mut OsRng, &mut |_| {}),
+        Err(BuildError::InsufficientFunds { have: 1000, need: 1001 })
+    ));
+    let mut stale = request(&f.sk, &f.notes, &f.tree, 1);
+    stale.anchor = MemoryTree::new(&[f.notes[0].commitment()]).root();
+    assert!(matches!(
+        build_transaction(&f.sk, &stale, &f.prover, &mut OsRng, &mut |_| {}),
+        Err(BuildError::NotInTree(0))
+    ));
+}

@@ -165,7 +165,7 @@ impl TxBody {
         }
         if height > self.expiry_height {
             return Err(Error::InvalidTransaction(format!(
-                "expired at height {} (now {height})",
+                "expired: its last valid height is {}, this block is {height}",
                 self.expiry_height
             )));
         }

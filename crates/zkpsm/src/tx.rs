@@ -1,0 +1,121 @@
+//! `zkpsm tx example` and `zkpsm tx verify`.
+
+use anyhow::{Context, Result, anyhow, bail};
+use rand::rngs::OsRng;
+use std::path::Path;
+use std::time::Instant;
+use zkpsm_primitives::encryption::{try_decrypt, try_recover_outgoing};
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::merkle::MemoryTree;
+use zkpsm_primitives::note::{Note, NoteCommitment};
+use zkpsm_primitives::transaction::Transaction;
+use zkpsm_proofs::{SpendKeys, SpendProver, VerifyContext, verify_transaction};
+use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+
+/// The chain id of example transactions.
+pub const EXAMPLE_CHAIN_ID: &str = "zkpsm-example";
+
+/// Sets up the spend keys, saying so.
+pub fn keys() -> Result<std::sync::Arc<SpendKeys>> {
+    eprintln!("[1/3] setting up spend keys (transparent, deterministic from the circuit)...");
+    let started = Instant::now();
+    let keys = SpendKeys::shared()?;
+    eprintln!("      done in {} ms, verifier key digest {}", started.elapsed().as_millis(), keys.vk_digest_hex());
+    Ok(keys)
+}
+
+/// The example wallet state: a sender with two notes in a small tree, and a recipient.
+pub struct ExampleWorld {
+    /// The sender's key.
+    pub sender: SpendingKey,
+    /// The request paying the recipient 250 with a fee of 10.
+    pub request: TransactionRequest,
+}
+
+/// Fresh keys and a tree holding the sender's two notes among others'.
+pub fn example_world(chain_id: &str) -> ExampleWorld {
+    let sender = SpendingKey::random(&mut OsRng);
+    let recipient = SpendingKey::random(&mut OsRng);
+    let fvk = sender.full_viewing_key();
+    let notes = [
+        Note::new(fvk.address_at(0), 600, &mut OsRng),
+        Note::new(fvk.address_at(1), 400, &mut OsRng),
+    ];
+    let stranger = SpendingKey::random(&mut OsRng).full_viewing_key();
+    let other = |v: u64| Note::new(stranger.address_at(v), v, &mut OsRng).commitment();
+    let leaves: Vec<NoteCommitment> =
+        vec![other(5), notes[0].commitment(), other(7), other(9), notes[1].commitment()];
+    let tree = MemoryTree::new(&leaves);
+    let inputs = [(notes[0], 1), (notes[1], 4)]
+        .map(|(note, pos)| SpendableNote { note, path: tree.path(pos).unwrap_or_else(|| unreachable!()) })
+        .to_vec();
+    let mut memo = [0u8; 512];
+    let text = b"thanks for the coffee";
+    memo[..text.len()].copy_from_slice(text);
+    ExampleWorld {
+        request: TransactionRequest {
+            chain_id: chain_id.to_owned(),
+            expiry_height: 1000,
+            anchor: tree.root(),
+            inputs,
+            payment: Payment { to: recipient.full_viewing_key().address_at(0), value: 250, memo },
+            change_address: fvk.address_at(2),
+            fee: 10,
+        },
+        sender,
+    }
+}
+
+/// `zkpsm tx example --out FILE`.
+pub fn example(out: &Path, chain_id: &str) -> Result<()> {
+    zkpsm_primitives::transaction::check_chain_id(chain_id)?;
+    let prover = SpendProver::new(keys()?);
+    let world = example_world(chain_id);
+    eprintln!("[2/3] building: spend 600 + 400, pay 250 to {}", world.request.payment.to);
+    eprintln!("      change 740 to a fresh address of the sender, fee 10");
+    let tx = build_transaction(&world.sender, &world.request, &prover, &mut OsRng, &mut |msg| {
+        eprintln!("      {msg}")
+    })?;
+    eprintln!("[3/3] checking what each party sees...");
+    let fvk = world.sender.full_viewing_key();
+    for (i, output) in tx.body.outputs.iter().enumerate() {
+        let sent = try_recover_outgoing(&fvk.ovk, &output.cm, &output.encrypted)
+            .map_err(|e| anyhow!("sender cannot recover output {i}: {e}"))?;
+        let own = try_decrypt(&fvk.incoming_viewing_key(), &output.cm, &output.encrypted).is_ok();
+        eprintln!(
+            "      output {i}: {} (sender's ovk sees value {}{})",
+            output.cm,
+            sent.note.value,
+            if own { ", its own change" } else { "" }
+        );
+    }
+    let bytes = tx.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    println!("wrote {} ({} bytes, proof {} bytes)", out.display(), bytes.len(), tx.proof.len());
+    println!("txid {}", tx.txid());
+    Ok(())
+}
+
+/// `zkpsm tx verify FILE`.
+pub fn verify(file: &Path, chain_id: &str, height: u64) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let tx = Transaction::decode(&bytes).map_err(|e| anyhow!("invalid: {e}"))?;
+    let keys = SpendKeys::shared()?;
+    let started = Instant::now();
+    let context = VerifyContext { chain_id: chain_id.to_owned(), height };
+    let public = match verify_transaction(&keys, &tx, &context) {
+        Ok(public) => public,
+        Err(e) => bail!("invalid: {e}"),
+    };
+    println!("valid transaction {} (verified in {} ms)", tx.txid(), started.elapsed().as_millis());
+    println!("  chain id   {}", tx.body.chain_id);
+    println!("  expiry     {}", tx.body.expiry_height);
+    println!("  anchor     {}", public.anchor);
+    println!("  nf1        {}", public.nullifiers[0]);
+    println!("  nf2        {}", public.nullifiers[1]);
+    println!("  cm1        {}", public.commitments[0]);
+    println!("  cm2        {}", public.commitments[1]);
+    println!("  fee        {}", public.fee);
+    println!("  binding    {}", zkpsm_primitives::field::to_hex(&public.binding));
+    Ok(())
+}

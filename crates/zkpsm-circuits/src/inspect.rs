@@ -71,17 +71,19 @@ impl RecordingCs {
         let mut touching: Vec<Vec<usize>> = vec![Vec::new(); self.aux.len()];
         for (k, c) in self.constraints.iter().enumerate() {
             for (index, _) in c.a.iter().chain(&c.b).chain(&c.c) {
-                if let Index::Aux(i) = index {
-                    if touching[*i].last() != Some(&k) {
-                        touching[*i].push(k);
-                    }
+                if let Index::Aux(i) = index
+                    && touching[*i].last() != Some(&k)
+                {
+                    touching[*i].push(k);
                 }
             }
         }
         (0..self.aux.len())
             .filter(|&i| {
                 let perturbed = Some((i, self.aux[i] + Fq::ONE));
-                touching[i].iter().all(|&k| self.holds(&self.constraints[k], perturbed))
+                touching[i]
+                    .iter()
+                    .all(|&k| self.holds(&self.constraints[k], perturbed))
             })
             .map(|i| self.aux_names[i].clone())
             .collect()
@@ -121,7 +123,10 @@ impl RecordingCs {
     }
 
     fn eval(&self, terms: &Terms, perturbed: Option<(usize, Fq)>) -> Fq {
-        terms.iter().map(|(index, coeff)| self.value(index, perturbed) * coeff).sum()
+        terms
+            .iter()
+            .map(|(index, coeff)| self.value(index, perturbed) * coeff)
+            .sum()
     }
 
     fn holds(&self, c: &Constraint, perturbed: Option<(usize, Fq)>) -> bool {
@@ -139,7 +144,9 @@ impl RecordingCs {
 }
 
 fn terms(lc: LinearCombination<Fq>) -> Terms {
-    lc.iter().map(|(var, coeff)| (var.get_unchecked(), *coeff)).collect()
+    lc.iter()
+        .map(|(var, coeff)| (var.get_unchecked(), *coeff))
+        .collect()
 }
 
 impl ConstraintSystem<Fq> for RecordingCs {
@@ -215,9 +222,12 @@ mod tests {
         assert_eq!(cs.first_unsatisfied(), None);
         // x is pinned by y = x^2 and y by the same constraint; "free" is in no constraint.
         assert_eq!(cs.mutation_survivors(), vec!["free/num".to_string()]);
-        cs.enforce(|| "y is ten", |lc| lc + y.get_variable(), |lc| lc + CS1, |lc| {
-            lc + (Fq::from(10), CS1)
-        });
+        cs.enforce(
+            || "y is ten",
+            |lc| lc + y.get_variable(),
+            |lc| lc + CS1,
+            |lc| lc + (Fq::from(10), CS1),
+        );
         assert_eq!(cs.first_unsatisfied(), Some("y is ten"));
     }
 

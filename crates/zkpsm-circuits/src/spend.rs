@@ -63,7 +63,10 @@ impl InputWitness {
 
     /// The commitment of the note this witness opens.
     pub fn commitment(&self) -> NoteCommitment {
-        NoteCommitment(poseidon::hash(poseidon::note_commitment(), &[self.value, self.own(), self.rcm]))
+        NoteCommitment(poseidon::hash(
+            poseidon::note_commitment(),
+            &[self.value, self.own(), self.rcm],
+        ))
     }
 
     /// The nullifier this witness publishes.
@@ -86,12 +89,19 @@ pub struct OutputWitness {
 impl OutputWitness {
     /// The witness of creating `note`.
     pub fn new(note: &Note) -> Self {
-        Self { value: field::from_u64(note.value), own: note.recipient.own, rcm: note.rcm() }
+        Self {
+            value: field::from_u64(note.value),
+            own: note.recipient.own,
+            rcm: note.rcm(),
+        }
     }
 
     /// The commitment of the created note.
     pub fn commitment(&self) -> NoteCommitment {
-        NoteCommitment(poseidon::hash(poseidon::note_commitment(), &[self.value, self.own, self.rcm]))
+        NoteCommitment(poseidon::hash(
+            poseidon::note_commitment(),
+            &[self.value, self.own, self.rcm],
+        ))
     }
 }
 
@@ -121,7 +131,11 @@ impl SpendWitness {
     pub fn shape_example() -> Self {
         let sk = SpendingKey::from_bytes([0u8; 32]);
         let addr = sk.full_viewing_key().address_at(0);
-        let dummy = |i: u8| Note { recipient: addr, value: 0, rseed: [i; 32] };
+        let dummy = |i: u8| Note {
+            recipient: addr,
+            value: 0,
+            rseed: [i; 32],
+        };
         Self {
             inputs: [
                 InputWitness::new(&sk, &dummy(1), MerklePath::dummy(0)),
@@ -144,7 +158,10 @@ pub struct SpendCircuit {
 impl SpendCircuit {
     /// The circuit proving `witness` against the given public values.
     pub fn new(witness: SpendWitness, public: &PublicValues) -> Self {
-        Self { witness, public: public.to_fields() }
+        Self {
+            witness,
+            public: public.to_fields(),
+        }
     }
 
     /// The circuit used for key generation (any satisfiable instance has the same shape).
@@ -160,10 +177,17 @@ impl SpendCircuit {
             .public
             .iter()
             .enumerate()
-            .map(|(i, v)| AllocatedNum::alloc_input(cs.namespace(|| format!("public {i}")), || Ok(*v)))
+            .map(|(i, v)| {
+                AllocatedNum::alloc_input(cs.namespace(|| format!("public {i}")), || Ok(*v))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let (anchor, nfs, cms, fee, binding) =
-            (&inputs[0], &inputs[1..3], &inputs[3..5], &inputs[5], &inputs[6]);
+        let (anchor, nfs, cms, fee, binding) = (
+            &inputs[0],
+            &inputs[1..3],
+            &inputs[3..5],
+            &inputs[5],
+            &inputs[6],
+        );
 
         let mut balance = bellpepper_core::LinearCombination::<Fq>::zero();
         for (i, input) in self.witness.inputs.iter().enumerate() {
@@ -178,10 +202,18 @@ impl SpendCircuit {
         }
         enforce_u64(cs.namespace(|| "fee range"), fee)?;
         balance = balance - fee.get_variable();
-        cs.enforce(|| "value balance", |_| balance, |lc| lc + CS::one(), |lc| lc);
+        cs.enforce(
+            || "value balance",
+            |_| balance,
+            |lc| lc + CS::one(),
+            |lc| lc,
+        );
 
         // binding enters one constraint: binding * binding = binding_squared.
-        let squared = alloc(cs.namespace(|| "binding squared"), binding.get_value().map(|b| b.square()))?;
+        let squared = alloc(
+            cs.namespace(|| "binding squared"),
+            binding.get_value().map(|b| b.square()),
+        )?;
         cs.enforce(
             || "binding is used",
             |lc| lc + binding.get_variable(),
@@ -198,7 +230,12 @@ fn enforce_equal<CS: ConstraintSystem<Fq>>(
     a: &AllocatedNum<Fq>,
     b: &AllocatedNum<Fq>,
 ) {
-    cs.enforce(|| name, |lc| lc + a.get_variable(), |lc| lc + CS::one(), |lc| lc + b.get_variable());
+    cs.enforce(
+        || name,
+        |lc| lc + a.get_variable(),
+        |lc| lc + CS::one(),
+        |lc| lc + b.get_variable(),
+    );
 }
 
 /// One spent note; returns its allocated value.
@@ -216,11 +253,22 @@ fn spend_input<CS: ConstraintSystem<Fq>>(
     let rcm = alloc(cs.namespace(|| "rcm"), Some(w.rcm))?;
 
     let ak = hash(cs.namespace(|| "ak"), poseidon::ak(), vec![ask])?;
-    let ivk = hash(cs.namespace(|| "ivk"), poseidon::ivk(), vec![ak, nk.clone(), rivk])?;
+    let ivk = hash(
+        cs.namespace(|| "ivk"),
+        poseidon::ivk(),
+        vec![ak, nk.clone(), rivk],
+    )?;
     let own = hash(cs.namespace(|| "own"), poseidon::own(), vec![ivk, d])?;
-    let cm = hash(cs.namespace(|| "cm"), poseidon::note_commitment(), vec![value.clone(), own, rcm])?;
+    let cm = hash(
+        cs.namespace(|| "cm"),
+        poseidon::note_commitment(),
+        vec![value.clone(), own, rcm],
+    )?;
 
-    let position = alloc(cs.namespace(|| "position"), Some(Fq::from(u64::from(w.path.position))))?;
+    let position = alloc(
+        cs.namespace(|| "position"),
+        Some(Fq::from(u64::from(w.path.position))),
+    )?;
     let bits = decompose(cs.namespace(|| "position bits"), &position, DEPTH)?;
     let siblings = w
         .path
@@ -238,7 +286,11 @@ fn spend_input<CS: ConstraintSystem<Fq>>(
         |lc| lc,
     );
 
-    let nf = hash(cs.namespace(|| "nf"), poseidon::nullifier(), vec![nk, cm, position])?;
+    let nf = hash(
+        cs.namespace(|| "nf"),
+        poseidon::nullifier(),
+        vec![nk, cm, position],
+    )?;
     enforce_equal(cs, "nullifier is public", &nf, nf_public);
     enforce_u64(cs.namespace(|| "value range"), &value)?;
     Ok(value)
@@ -253,7 +305,11 @@ fn create_output<CS: ConstraintSystem<Fq>>(
     let value = alloc(cs.namespace(|| "value"), Some(w.value))?;
     let own = alloc(cs.namespace(|| "own"), Some(w.own))?;
     let rcm = alloc(cs.namespace(|| "rcm"), Some(w.rcm))?;
-    let cm = hash(cs.namespace(|| "cm"), poseidon::note_commitment(), vec![value.clone(), own, rcm])?;
+    let cm = hash(
+        cs.namespace(|| "cm"),
+        poseidon::note_commitment(),
+        vec![value.clone(), own, rcm],
+    )?;
     enforce_equal(cs, "commitment is public", &cm, cm_public);
     enforce_u64(cs.namespace(|| "value range"), &value)?;
     Ok(value)

@@ -23,10 +23,20 @@ const FEE: u64 = 3;
 fn fixture() -> Fixture {
     let sk = SpendingKey::from_bytes([3; 32]);
     let fvk = sk.full_viewing_key();
-    let recipient = SpendingKey::from_bytes([4; 32]).full_viewing_key().address_at(0);
+    let recipient = SpendingKey::from_bytes([4; 32])
+        .full_viewing_key()
+        .address_at(0);
     let notes = [
-        Note { recipient: fvk.address_at(0), value: 70, rseed: [11; 32] },
-        Note { recipient: fvk.address_at(1), value: 30, rseed: [12; 32] },
+        Note {
+            recipient: fvk.address_at(0),
+            value: 70,
+            rseed: [11; 32],
+        },
+        Note {
+            recipient: fvk.address_at(1),
+            value: 30,
+            rseed: [12; 32],
+        },
     ];
     let other = |i: u64| NoteCommitment(Fq::from(1000 + i));
     let tree = MemoryTree::new(&[
@@ -37,28 +47,49 @@ fn fixture() -> Fixture {
         other(2),
     ]);
     let outputs = [
-        Note { recipient, value: 60, rseed: [13; 32] },
-        Note { recipient: fvk.address_at(2), value: 37, rseed: [14; 32] },
+        Note {
+            recipient,
+            value: 60,
+            rseed: [13; 32],
+        },
+        Note {
+            recipient: fvk.address_at(2),
+            value: 37,
+            rseed: [14; 32],
+        },
     ];
     let witness = SpendWitness {
         inputs: [
             InputWitness::new(&sk, &notes[0], tree.path(1).unwrap()),
             InputWitness::new(&sk, &notes[1], tree.path(3).unwrap()),
         ],
-        outputs: [OutputWitness::new(&outputs[0]), OutputWitness::new(&outputs[1])],
+        outputs: [
+            OutputWitness::new(&outputs[0]),
+            OutputWitness::new(&outputs[1]),
+        ],
     };
     let public = witness.public_values(tree.root(), FEE, Fq::from(777));
-    Fixture { sk, notes, tree, witness, public }
+    Fixture {
+        sk,
+        notes,
+        tree,
+        witness,
+        public,
+    }
 }
 
 fn record(witness: &SpendWitness, public: &PublicValues) -> RecordingCs {
     let mut cs = RecordingCs::default();
-    SpendCircuit::new(*witness, public).synthesize(&mut cs).expect("synthesizes");
+    SpendCircuit::new(*witness, public)
+        .synthesize(&mut cs)
+        .expect("synthesizes");
     cs
 }
 
 fn unsatisfied(witness: &SpendWitness, public: &PublicValues) -> Option<String> {
-    record(witness, public).first_unsatisfied().map(str::to_owned)
+    record(witness, public)
+        .first_unsatisfied()
+        .map(str::to_owned)
 }
 
 #[test]
@@ -67,7 +98,11 @@ fn honest_witness_satisfies_and_shape_is_fixed() {
     let cs = record(&f.witness, &f.public);
     assert_eq!(cs.first_unsatisfied(), None);
     assert_eq!(cs.inputs(), &f.public.to_fields());
-    eprintln!("spend circuit: {} constraints, {} witness variables", cs.num_constraints(), cs.num_aux());
+    eprintln!(
+        "spend circuit: {} constraints, {} witness variables",
+        cs.num_constraints(),
+        cs.num_aux()
+    );
     // The shape does not depend on the witness.
     let example = SpendCircuit::shape_example();
     let mut shape = RecordingCs::default();
@@ -87,7 +122,10 @@ fn mutation_of_any_witness_variable_is_caught() {
     let mut w = f.witness;
     w.inputs[1] = InputWitness::new(
         &f.sk,
-        &Note { value: 0, ..f.notes[1] },
+        &Note {
+            value: 0,
+            ..f.notes[1]
+        },
         MerklePath::dummy(9),
     );
     w.outputs[1].value -= Fq::from(30);
@@ -105,8 +143,13 @@ fn value_from_nothing_is_unsatisfiable() {
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert_eq!(unsatisfied(&w, &public).as_deref(), Some("value balance"));
     // Paying a lower fee than the balance says also fails.
-    let public = f.witness.public_values(f.public.anchor, FEE - 1, f.public.binding);
-    assert_eq!(unsatisfied(&f.witness, &public).as_deref(), Some("value balance"));
+    let public = f
+        .witness
+        .public_values(f.public.anchor, FEE - 1, f.public.binding);
+    assert_eq!(
+        unsatisfied(&f.witness, &public).as_deref(),
+        Some("value balance")
+    );
 }
 
 #[test]
@@ -125,7 +168,11 @@ fn values_of_2_pow_64_or_more_are_unsatisfiable() {
     w.outputs[0].value = two64;
     w.outputs[1].value = Fq::from(97) - two64;
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).expect("must fail").contains("value range"));
+    assert!(
+        unsatisfied(&w, &public)
+            .expect("must fail")
+            .contains("value range")
+    );
 }
 
 #[test]
@@ -134,16 +181,28 @@ fn wrong_path_or_anchor_is_unsatisfiable() {
     let mut w = f.witness;
     w.inputs[0].path.siblings[4] += Fq::ONE;
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&w, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
     // The right path with the wrong direction bits (another position).
     let mut w = f.witness;
     w.inputs[0].path = f.tree.path(3).unwrap();
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&w, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
     // Another anchor.
     let mut public = f.public;
     public.anchor = Anchor(public.anchor.0 + Fq::ONE);
-    assert!(unsatisfied(&f.witness, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&f.witness, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
 }
 
 #[test]
@@ -155,12 +214,20 @@ fn someone_elses_note_is_unsatisfiable() {
     let mut w = f.witness;
     w.inputs[0].ask = thief.spend_authorizing_key().0;
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&w, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
     // Wrong nk.
     let mut w = f.witness;
     w.inputs[0].nk = thief_fvk.nk;
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&w, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
 }
 
 #[test]
@@ -181,12 +248,19 @@ fn a_full_viewing_key_alone_cannot_spend() {
 fn nonzero_note_passed_off_as_dummy_is_unsatisfiable() {
     let f = fixture();
     // A note that is in no tree, with value 5, with a dummy path: "dummy" only works for value 0.
-    let fake = Note { value: 5, ..f.notes[1] };
+    let fake = Note {
+        value: 5,
+        ..f.notes[1]
+    };
     let mut w = f.witness;
     w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
     w.outputs[1].value -= Fq::from(25);
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert!(unsatisfied(&w, &public).unwrap().contains("root matches anchor"));
+    assert!(
+        unsatisfied(&w, &public)
+            .unwrap()
+            .contains("root matches anchor")
+    );
 }
 
 #[test]
@@ -207,13 +281,26 @@ fn every_public_value_is_bound() {
         let mut fields = f.public.to_fields();
         fields[i] += Fq::ONE;
         let mut cs = RecordingCs::default();
-        SpendCircuit { witness: f.witness, public: fields }.synthesize(&mut cs).unwrap();
-        assert!(cs.first_unsatisfied().is_some(), "public value {i} is not bound");
+        SpendCircuit {
+            witness: f.witness,
+            public: fields,
+        }
+        .synthesize(&mut cs)
+        .unwrap();
+        assert!(
+            cs.first_unsatisfied().is_some(),
+            "public value {i} is not bound"
+        );
     }
     // The fee is bound by the balance; binding enters the proof transcript (checked in zkpsm-proofs).
     let mut fields = f.public.to_fields();
     fields[5] += Fq::ONE;
     let mut cs = RecordingCs::default();
-    SpendCircuit { witness: f.witness, public: fields }.synthesize(&mut cs).unwrap();
+    SpendCircuit {
+        witness: f.witness,
+        public: fields,
+    }
+    .synthesize(&mut cs)
+    .unwrap();
     assert_eq!(cs.first_unsatisfied(), Some("value balance"));
 }

@@ -4,8 +4,8 @@
 //! To regenerate the file after a deliberate change of construction, run with `ZKPSM_BLESS=1`.
 
 use bellpepper_core::ConstraintSystem;
-use ff::Field;
 use bellpepper_core::num::AllocatedNum;
+use ff::Field;
 use serde::{Deserialize, Serialize};
 use zkpsm_circuits::gadgets::poseidon::hash;
 use zkpsm_circuits::inspect::RecordingCs;
@@ -49,9 +49,19 @@ fn compute() -> Vec<Vector> {
     };
     for k in 0..3u64 {
         let a = [fq(10 * k + 1)];
-        push("ak", a.to_vec(), poseidon::hash(poseidon::ak(), &a), in_circuit(poseidon::ak(), &a));
+        push(
+            "ak",
+            a.to_vec(),
+            poseidon::hash(poseidon::ak(), &a),
+            in_circuit(poseidon::ak(), &a),
+        );
         let b = [fq(10 * k + 2), fq(10 * k + 3)];
-        push("own", b.to_vec(), poseidon::hash(poseidon::own(), &b), in_circuit(poseidon::own(), &b));
+        push(
+            "own",
+            b.to_vec(),
+            poseidon::hash(poseidon::own(), &b),
+            in_circuit(poseidon::own(), &b),
+        );
         push(
             "merkle_node",
             b.to_vec(),
@@ -59,16 +69,31 @@ fn compute() -> Vec<Vector> {
             in_circuit(poseidon::merkle_node(), &b),
         );
         let c = [fq(10 * k + 4), fq(10 * k + 5), fq(10 * k + 6)];
-        push("ivk", c.to_vec(), poseidon::hash(poseidon::ivk(), &c), in_circuit(poseidon::ivk(), &c));
+        push(
+            "ivk",
+            c.to_vec(),
+            poseidon::hash(poseidon::ivk(), &c),
+            in_circuit(poseidon::ivk(), &c),
+        );
         // Note commitment and nullifier through the primitives' own API.
         let value = 1000 * k + 7;
         let cm = note::commit(value, c[0], c[1]);
         let cm_inputs = [Fq::from(value), c[0], c[1]];
-        push("note_commitment", cm_inputs.to_vec(), cm.0, in_circuit(poseidon::note_commitment(), &cm_inputs));
+        push(
+            "note_commitment",
+            cm_inputs.to_vec(),
+            cm.0,
+            in_circuit(poseidon::note_commitment(), &cm_inputs),
+        );
         let position = 5 + k as u32;
         let nf = note::nullifier(c[2], NoteCommitment(cm.0), position);
         let nf_inputs = [c[2], cm.0, Fq::from(u64::from(position))];
-        push("nullifier", nf_inputs.to_vec(), nf.0, in_circuit(poseidon::nullifier(), &nf_inputs));
+        push(
+            "nullifier",
+            nf_inputs.to_vec(),
+            nf.0,
+            in_circuit(poseidon::nullifier(), &nf_inputs),
+        );
     }
     vectors
 }
@@ -78,7 +103,11 @@ fn native_and_circuit_match_committed_vectors() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/poseidon.json");
     let computed = compute();
     if std::env::var_os("ZKPSM_BLESS").is_some() {
-        std::fs::write(path, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&computed).unwrap() + "\n",
+        )
+        .unwrap();
     }
     let committed: Vec<Vector> = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
         .expect("committed vectors parse");

@@ -68,7 +68,11 @@ impl CompactOutput {
     pub fn new(cm: NoteCommitment, encrypted: &EncryptedNote) -> Self {
         let mut ciphertext = [0u8; COMPACT_CIPHERTEXT_BYTES];
         ciphertext.copy_from_slice(&encrypted.enc_ct[..COMPACT_CIPHERTEXT_BYTES]);
-        Self { cm, epk: encrypted.epk, ciphertext }
+        Self {
+            cm,
+            epk: encrypted.epk,
+            ciphertext,
+        }
     }
 }
 
@@ -119,14 +123,19 @@ pub fn encrypt_note(note: &Note, memo: &Memo, ovk: &OutgoingViewingKey) -> Encry
     out_plain.extend_from_slice(&field::to_bytes(&esk));
     let out_ct = seal(&outgoing_key(ovk, &cm, &epk), &out_plain);
 
-    EncryptedNote { epk, enc_ct, out_ct }
+    EncryptedNote {
+        epk,
+        enc_ct,
+        out_ct,
+    }
 }
 
 fn seal<const N: usize>(key: &[u8; 32], plaintext: &[u8]) -> [u8; N] {
     let ct = aead(key)
         .encrypt(Nonce::from_slice(&[0u8; 12]), plaintext)
         .unwrap_or_else(|_| unreachable!("ChaCha20-Poly1305 encryption of a short buffer"));
-    ct.try_into().unwrap_or_else(|_| unreachable!("fixed-size plaintexts give fixed-size ciphertexts"))
+    ct.try_into()
+        .unwrap_or_else(|_| unreachable!("fixed-size plaintexts give fixed-size ciphertexts"))
 }
 
 /// The fields of a note plaintext (without the memo).
@@ -143,7 +152,11 @@ fn parse_plaintext(bytes: &[u8]) -> PlainNote {
     value.copy_from_slice(&bytes[11..19]);
     let mut rseed = [0u8; 32];
     rseed.copy_from_slice(&bytes[19..51]);
-    PlainNote { d: Diversifier(d), value: u64::from_le_bytes(value), rseed }
+    PlainNote {
+        d: Diversifier(d),
+        value: u64::from_le_bytes(value),
+        rseed,
+    }
 }
 
 /// Rebuilds the note an incoming viewing key sees in a plaintext and checks it against `epk` and `cm`.
@@ -153,7 +166,11 @@ fn check_incoming(
     epk: &[u8; 32],
     cm: &NoteCommitment,
 ) -> Result<Note, Error> {
-    let note = Note { recipient: ivk.address_for(plain.d), value: plain.value, rseed: plain.rseed };
+    let note = Note {
+        recipient: ivk.address_for(plain.d),
+        value: plain.value,
+        rseed: plain.rseed,
+    };
     check_note(&note, epk, cm)?;
     Ok(note)
 }
@@ -164,7 +181,9 @@ fn check_note(note: &Note, epk: &[u8; 32], cm: &NoteCommitment) -> Result<(), Er
         return Err(Error::Decryption("epk does not match the note's seed"));
     }
     if note.commitment() != *cm {
-        return Err(Error::Decryption("plaintext does not open the note commitment"));
+        return Err(Error::Decryption(
+            "plaintext does not open the note commitment",
+        ));
     }
     Ok(())
 }
@@ -185,7 +204,10 @@ pub fn try_decrypt(
 }
 
 /// Trial-decrypts a compact output (no memo, no tag: the commitment check authenticates it).
-pub fn try_decrypt_compact(ivk: &IncomingViewingKey, output: &CompactOutput) -> Result<Note, Error> {
+pub fn try_decrypt_compact(
+    ivk: &IncomingViewingKey,
+    output: &CompactOutput,
+) -> Result<Note, Error> {
     let epk_point = decode_point(&output.epk, "epk")?;
     let key = note_key(&(epk_point * ivk.ivk), &output.epk)?;
     let mut prefix = output.ciphertext;
@@ -215,7 +237,11 @@ pub fn try_recover_outgoing(
     let plaintext = open(&key, &encrypted.enc_ct)?;
     let plain = parse_plaintext(&plaintext);
     let note = Note {
-        recipient: Address { d: plain.d, pk_d, own },
+        recipient: Address {
+            d: plain.d,
+            pk_d,
+            own,
+        },
         value: plain.value,
         rseed: plain.rseed,
     };
@@ -269,7 +295,13 @@ mod tests {
         let f = fixture();
         let cm = f.note.commitment();
         let got = try_decrypt(&f.recipient_ivk, &cm, &f.encrypted).expect("decrypts");
-        assert_eq!(got, DecryptedNote { note: f.note, memo: f.memo });
+        assert_eq!(
+            got,
+            DecryptedNote {
+                note: f.note,
+                memo: f.memo
+            }
+        );
         let compact = CompactOutput::new(cm, &f.encrypted);
         assert_eq!(try_decrypt_compact(&f.recipient_ivk, &compact), Ok(f.note));
         let sent = try_recover_outgoing(&f.sender_ovk, &cm, &f.encrypted).expect("recovers");
@@ -295,7 +327,10 @@ mod tests {
         for i in [0, 20, 300, ENC_CIPHERTEXT_BYTES - 1] {
             let mut bad = f.encrypted.clone();
             bad.enc_ct[i] ^= 1;
-            assert!(try_decrypt(&f.recipient_ivk, &cm, &bad).is_err(), "byte {i}");
+            assert!(
+                try_decrypt(&f.recipient_ivk, &cm, &bad).is_err(),
+                "byte {i}"
+            );
         }
         let mut bad = f.encrypted.clone();
         bad.out_ct[3] ^= 1;
@@ -324,7 +359,9 @@ mod tests {
         let other_cm = NoteCommitment(f.note.commitment().0 + Fq::from(1));
         assert_eq!(
             try_decrypt(&f.recipient_ivk, &other_cm, &f.encrypted),
-            Err(Error::Decryption("plaintext does not open the note commitment"))
+            Err(Error::Decryption(
+                "plaintext does not open the note commitment"
+            ))
         );
         let compact = CompactOutput::new(other_cm, &f.encrypted);
         assert!(try_decrypt_compact(&f.recipient_ivk, &compact).is_err());

@@ -41,34 +41,6 @@ pub fn to_hex(x: &Fq) -> String {
     hex::encode(to_bytes(x))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn canonical_round_trip_and_rejection() {
-        let x = from_u64(123_456_789);
-        assert_eq!(from_bytes(&to_bytes(&x), "x"), Ok(x));
-        // The modulus itself is not canonical, nor is 2^256 - 1.
-        assert!(from_bytes(&[0xff; 32], "x").is_err());
-        let mut modulus = [0u8; 32];
-        hex::decode_to_slice(
-            "010000002156eb8cdda89409fc98462200000000000000000000000000000040",
-            &mut modulus,
-        )
-        .expect("hex literal");
-        assert!(from_bytes(&modulus, "x").is_err());
-    }
-
-    #[test]
-    fn bits_reconstruct_value() {
-        let x = from_u64(0b1011);
-        let bits = to_le_bits(&x);
-        assert_eq!(&bits[..5], &[true, true, false, true, false]);
-        assert!(bits[4..].iter().all(|b| !b));
-    }
-}
-
 /// Declares a newtype over `Fq` with canonical borsh encoding (decoding refuses non-canonical bytes)
 /// and hex display.
 #[macro_export]
@@ -118,4 +90,32 @@ macro_rules! field_newtype {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_round_trip_and_rejection() {
+        let x = from_u64(123_456_789);
+        assert_eq!(from_bytes(&to_bytes(&x), "x"), Ok(x));
+        // The modulus itself is not canonical, nor is 2^256 - 1.
+        assert!(from_bytes(&[0xff; 32], "x").is_err());
+        let mut modulus = [0u8; 32];
+        hex::decode_to_slice(
+            "010000002156eb8cdda89409fc98462200000000000000000000000000000040",
+            &mut modulus,
+        )
+        .expect("hex literal");
+        assert!(from_bytes(&modulus, "x").is_err());
+    }
+
+    #[test]
+    fn bits_reconstruct_value() {
+        let x = from_u64(0b1011);
+        let bits = to_le_bits(&x);
+        assert_eq!(&bits[..5], &[true, true, false, true, false]);
+        assert!(bits[4..].iter().all(|b| !b));
+    }
 }

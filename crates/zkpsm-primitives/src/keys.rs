@@ -114,7 +114,11 @@ impl FullViewingKey {
         let ivk = poseidon::hash(poseidon::ivk(), &[self.ak, self.nk, self.rivk]);
         let dk = prf_bytes(
             context::DK,
-            &[&field::to_bytes(&self.ak), &field::to_bytes(&self.nk), &field::to_bytes(&self.rivk)],
+            &[
+                &field::to_bytes(&self.ak),
+                &field::to_bytes(&self.nk),
+                &field::to_bytes(&self.rivk),
+            ],
         );
         IncomingViewingKey { ivk, dk }
     }
@@ -193,7 +197,11 @@ impl IncomingViewingKey {
 
     /// The address of this key at a given diversifier.
     pub fn address_for(&self, d: Diversifier) -> Address {
-        Address { d, pk_d: d.base_point() * self.ivk, own: self.owner_tag(&d) }
+        Address {
+            d,
+            pk_d: d.base_point() * self.ivk,
+            own: self.owner_tag(&d),
+        }
     }
 
     /// The owner tag `own = H(ivk, d)` bound into note commitments.
@@ -311,7 +319,10 @@ fn decode_bech32m(s: &str, hrp: &str, kind: &'static str) -> Result<Vec<u8>, Err
     let bad = |reason: String| Error::BadEncoding { kind, reason };
     let checked = CheckedHrpstring::new::<Bech32m>(s.trim()).map_err(|e| bad(e.to_string()))?;
     if checked.hrp().as_str() != hrp {
-        return Err(bad(format!("expected prefix '{hrp}', got '{}'", checked.hrp())));
+        return Err(bad(format!(
+            "expected prefix '{hrp}', got '{}'",
+            checked.hrp()
+        )));
     }
     Ok(checked.byte_iter().collect())
 }
@@ -333,7 +344,10 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        let addr = SpendingKey::random(&mut OsRng).full_viewing_key().address_at(0).to_string();
+        let addr = SpendingKey::random(&mut OsRng)
+            .full_viewing_key()
+            .address_at(0)
+            .to_string();
         let mut chars: Vec<char> = addr.chars().collect();
         let last = chars.len() - 1;
         chars[last] = if chars[last] == 'q' { 'p' } else { 'q' };
@@ -342,7 +356,9 @@ mod tests {
         assert!("zkpsm1".parse::<Address>().is_err());
         assert!("".parse::<Address>().is_err());
         // A viewing key is not an address.
-        let fvk = SpendingKey::random(&mut OsRng).full_viewing_key().to_string();
+        let fvk = SpendingKey::random(&mut OsRng)
+            .full_viewing_key()
+            .to_string();
         assert!(fvk.parse::<Address>().is_err());
     }
 

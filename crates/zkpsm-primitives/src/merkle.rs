@@ -63,7 +63,10 @@ impl MerklePath {
 
     /// A path that reaches no real root: the witness of a dummy input (value 0).
     pub fn dummy(position: u32) -> Self {
-        Self { position, siblings: std::array::from_fn(empty_root) }
+        Self {
+            position,
+            siblings: std::array::from_fn(empty_root),
+        }
     }
 }
 
@@ -92,7 +95,12 @@ impl MemoryTree {
 
     /// The root (the anchor of this tree).
     pub fn root(&self) -> Anchor {
-        Anchor(self.levels[DEPTH].first().copied().unwrap_or(empty_root(DEPTH)))
+        Anchor(
+            self.levels[DEPTH]
+                .first()
+                .copied()
+                .unwrap_or(empty_root(DEPTH)),
+        )
     }
 
     /// The path of the leaf at `position`, or `None` past the last leaf.

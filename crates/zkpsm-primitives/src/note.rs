@@ -36,7 +36,11 @@ impl Note {
     pub fn new(recipient: Address, value: u64, rng: &mut (impl RngCore + CryptoRng)) -> Self {
         let mut rseed = [0u8; 32];
         rng.fill_bytes(&mut rseed);
-        Self { recipient, value, rseed }
+        Self {
+            recipient,
+            value,
+            rseed,
+        }
     }
 
     /// The commitment randomness `rcm = PRF(rseed, "rcm")`.
@@ -70,7 +74,10 @@ pub fn commit(value: u64, own: Fq, rcm: Fq) -> NoteCommitment {
 
 /// `nf = H(nk, cm, position)`.
 pub fn nullifier(nk: Fq, cm: NoteCommitment, position: u32) -> Nullifier {
-    Nullifier(poseidon::hash(poseidon::nullifier(), &[nk, cm.0, Fq::from(u64::from(position))]))
+    Nullifier(poseidon::hash(
+        poseidon::nullifier(),
+        &[nk, cm.0, Fq::from(u64::from(position))],
+    ))
 }
 
 #[cfg(test)]

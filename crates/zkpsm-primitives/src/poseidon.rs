@@ -18,7 +18,11 @@ pub type Constants<A> = PoseidonConstants<Fq, A>;
 /// # Panics
 /// If `inputs.len()` differs from the arity: every call site passes a fixed-size array.
 pub fn hash<A: Arity<Fq>>(constants: &Constants<A>, inputs: &[Fq]) -> Fq {
-    assert_eq!(inputs.len(), A::to_usize(), "poseidon preimage must fill the arity");
+    assert_eq!(
+        inputs.len(),
+        A::to_usize(),
+        "poseidon preimage must fill the arity"
+    );
     Poseidon::new_with_preimage(inputs, constants).hash()
 }
 
@@ -89,7 +93,10 @@ mod tests {
         let a = Fq::from(1);
         let b = Fq::from(2);
         assert_ne!(hash(own(), &[a, b]), hash(merkle_node(), &[a, b]));
-        assert_ne!(hash(note_commitment(), &[a, b, a]), hash(nullifier(), &[a, b, a]));
+        assert_ne!(
+            hash(note_commitment(), &[a, b, a]),
+            hash(nullifier(), &[a, b, a])
+        );
         assert_eq!(hash(own(), &[a, b]), hash(own(), &[a, b]));
     }
 }

@@ -58,9 +58,18 @@ mod tests {
     #[test]
     fn contexts_separate_outputs() {
         let seed = [7u8; 32];
-        assert_ne!(prf_field(context::RCM, &[&seed]), prf_field(context::ESK, &[&seed]));
-        assert_ne!(prf_bytes(context::TXID, &[&seed]), prf_bytes(context::OVK, &[&seed]));
+        assert_ne!(
+            prf_field(context::RCM, &[&seed]),
+            prf_field(context::ESK, &[&seed])
+        );
+        assert_ne!(
+            prf_bytes(context::TXID, &[&seed]),
+            prf_bytes(context::OVK, &[&seed])
+        );
         // Concatenation is what is hashed; the same bytes split differently agree.
-        assert_eq!(prf_bytes(context::TXID, &[b"ab", b"c"]), prf_bytes(context::TXID, &[b"abc"]));
+        assert_eq!(
+            prf_bytes(context::TXID, &[b"ab", b"c"]),
+            prf_bytes(context::TXID, &[b"abc"])
+        );
     }
 }

@@ -26,7 +26,10 @@ pub struct SpendProver {
 impl SpendProver {
     /// A prover with these keys.
     pub fn new(keys: Arc<SpendKeys>) -> Self {
-        Self { keys, prep: Mutex::new(None) }
+        Self {
+            keys,
+            prep: Mutex::new(None),
+        }
     }
 
     /// The keys.
@@ -38,7 +41,9 @@ impl SpendProver {
     /// unsatisfiable one is reported by name instead of producing a proof that will not verify.
     pub fn prove(&self, circuit: &SpendCircuit) -> Result<Vec<u8>, ProofError> {
         let mut cs = RecordingCs::default();
-        circuit.synthesize(&mut cs).map_err(|e| ProofError::Unsatisfied(e.to_string()))?;
+        circuit
+            .synthesize(&mut cs)
+            .map_err(|e| ProofError::Unsatisfied(e.to_string()))?;
         if let Some(name) = cs.first_unsatisfied() {
             return Err(ProofError::Unsatisfied(name.to_owned()));
         }
@@ -59,6 +64,8 @@ impl SpendProver {
         if let Ok(mut slot) = self.prep.lock() {
             *slot = Some(prep);
         }
-        proof_codec().serialize(&snark).map_err(|e| ProofError::Prover(e.to_string()))
+        proof_codec()
+            .serialize(&snark)
+            .map_err(|e| ProofError::Prover(e.to_string()))
     }
 }

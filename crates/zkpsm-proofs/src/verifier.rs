@@ -37,8 +37,9 @@ pub fn verify_proof(
     proof: &[u8],
     expected: &PublicValues,
 ) -> Result<(), ProofError> {
-    let snark: SpendSnark =
-        proof_codec().deserialize(proof).map_err(|e| ProofError::MalformedProof(e.to_string()))?;
+    let snark: SpendSnark = proof_codec()
+        .deserialize(proof)
+        .map_err(|e| ProofError::MalformedProof(e.to_string()))?;
     // spartan2 indexes into proof vectors whose lengths come from the proof: a hostile proof must
     // not take the verifier down, so a panic inside verification is a rejection.
     let carried = catch_unwind(AssertUnwindSafe(|| snark.verify(&keys.vk)))

@@ -11,7 +11,12 @@ const GOLDEN_VK: &str = "184c75fff2e820edf0915162295ab391b428bd9a0bfa7476b112583
 fn circuit_shape_and_verifier_key_are_pinned() {
     assert_eq!(hex::encode(shape_digest()), GOLDEN_SHAPE);
     // Setup is deterministic from the shape: two runs agree with the pinned digest.
-    assert_eq!(SpendKeys::setup().expect("setup").vk_digest_hex(), GOLDEN_VK);
-    assert_eq!(SpendKeys::shared().expect("shared keys").vk_digest_hex(), GOLDEN_VK);
+    assert_eq!(
+        SpendKeys::setup().expect("setup").vk_digest_hex(),
+        GOLDEN_VK
+    );
+    assert_eq!(
+        SpendKeys::shared().expect("shared keys").vk_digest_hex(),
+        GOLDEN_VK
+    );
 }
-

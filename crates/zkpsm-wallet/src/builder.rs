@@ -89,12 +89,17 @@ pub fn build_transaction(
             return Err(BuildError::NotInTree(i));
         }
     }
-    let have: u128 = request.inputs.iter().map(|i| u128::from(i.note.value)).sum();
+    let have: u128 = request
+        .inputs
+        .iter()
+        .map(|i| u128::from(i.note.value))
+        .sum();
     let need = u128::from(request.payment.value) + u128::from(request.fee);
     if have < need {
         return Err(BuildError::InsufficientFunds { have, need });
     }
-    let change = u64::try_from(have - need).map_err(|_| BuildError::InsufficientFunds { have, need })?;
+    let change =
+        u64::try_from(have - need).map_err(|_| BuildError::InsufficientFunds { have, need })?;
     let fvk = sk.full_viewing_key();
 
     // Inputs, padded with dummies of value 0 at random positions, in random order.
@@ -105,7 +110,11 @@ pub fn build_transaction(
         .collect();
     while inputs.len() < ARITY {
         let dummy = Note::new(fvk.address_at(rng.next_u64()), 0, rng);
-        inputs.push(InputWitness::new(sk, &dummy, MerklePath::dummy(rng.next_u32())));
+        inputs.push(InputWitness::new(
+            sk,
+            &dummy,
+            MerklePath::dummy(rng.next_u32()),
+        ));
     }
     if rng.next_u32() & 1 == 1 {
         inputs.swap(0, 1);
@@ -113,7 +122,10 @@ pub fn build_transaction(
 
     // Outputs: the payment and the change, in random order.
     let mut notes = [
-        (Note::new(request.payment.to, request.payment.value, rng), request.payment.memo),
+        (
+            Note::new(request.payment.to, request.payment.value, rng),
+            request.payment.memo,
+        ),
         (Note::new(request.change_address, change, rng), [0u8; 512]),
     ];
     if rng.next_u32() & 1 == 1 {

@@ -40,25 +40,50 @@ fn fixture() -> &'static Fixture {
             Note::new(fvk.address_at(1), 300, &mut OsRng),
         ];
         let filler = |i: u64| NoteCommitment(Fq::from(77 + i));
-        let tree = MemoryTree::new(&[filler(0), notes[0].commitment(), notes[1].commitment(), filler(1)]);
+        let tree = MemoryTree::new(&[
+            filler(0),
+            notes[0].commitment(),
+            notes[1].commitment(),
+            filler(1),
+        ]);
         let request = request(&sk, &notes, &tree, 250);
-        let tx = build_transaction(&sk, &request, &prover, &mut OsRng, &mut |_| {}).expect("builds");
-        Fixture { prover, sk, notes, tree, tx }
+        let tx =
+            build_transaction(&sk, &request, &prover, &mut OsRng, &mut |_| {}).expect("builds");
+        Fixture {
+            prover,
+            sk,
+            notes,
+            tree,
+            tx,
+        }
     })
 }
 
-fn request(sk: &SpendingKey, notes: &[Note; 2], tree: &MemoryTree, value: u64) -> TransactionRequest {
+fn request(
+    sk: &SpendingKey,
+    notes: &[Note; 2],
+    tree: &MemoryTree,
+    value: u64,
+) -> TransactionRequest {
     let fvk = sk.full_viewing_key();
     TransactionRequest {
         chain_id: CHAIN.into(),
         expiry_height: EXPIRY,
         anchor: tree.root(),
         inputs: vec![
-            SpendableNote { note: notes[0], path: tree.path(1).unwrap() },
-            SpendableNote { note: notes[1], path: tree.path(2).unwrap() },
+            SpendableNote {
+                note: notes[0],
+                path: tree.path(1).unwrap(),
+            },
+            SpendableNote {
+                note: notes[1],
+                path: tree.path(2).unwrap(),
+            },
         ],
         payment: Payment {
-            to: SpendingKey::from_bytes([6; 32]).full_viewing_key().address_at(0),
+            to: SpendingKey::from_bytes([6; 32])
+                .full_viewing_key()
+                .address_at(0),
             value,
             memo: [7; 512],
         },
@@ -68,7 +93,10 @@ fn request(sk: &SpendingKey, notes: &[Note; 2], tree: &MemoryTree, value: u64) -
 }
 
 fn ctx() -> VerifyContext {
-    VerifyContext { chain_id: CHAIN.into(), height: 10 }
+    VerifyContext {
+        chain_id: CHAIN.into(),
+        height: 10,
+    }
 }
 
 fn rejects(tx: &Transaction, ctx: &VerifyContext) -> ProofError {
@@ -100,27 +128,64 @@ fn tampered_proof_bytes_are_rejected() {
     for at in [0, 1, 40, len / 3, len / 2, len - 40, len - 1] {
         let mut tx = f.tx.clone();
         tx.proof[at] ^= 0x01;
-        assert!(verify_transaction(&keys(), &tx, &ctx()).is_err(), "flip at {at} accepted");
+        assert!(
+            verify_transaction(&keys(), &tx, &ctx()).is_err(),
+            "flip at {at} accepted"
+        );
     }
-    for proof in [vec![], vec![0u8; 10], f.tx.proof[..len - 1].to_vec(), [f.tx.proof.clone(), vec![0]].concat()] {
-        let tx = Transaction { proof, ..f.tx.clone() };
+    for proof in [
+        vec![],
+        vec![0u8; 10],
+        f.tx.proof[..len - 1].to_vec(),
+        [f.tx.proof.clone(), vec![0]].concat(),
+    ] {
+        let tx = Transaction {
+            proof,
+            ..f.tx.clone()
+        };
         assert!(verify_transaction(&keys(), &tx, &ctx()).is_err());
     }
 }
 
+type Tamper = Box<dyn Fn(&mut Transaction)>;
+
 #[test]
 fn each_public_value_changed_is_rejected() {
     let f = fixture();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Transaction)>)> = vec![
-        ("anchor", Box::new(|tx| tx.body.anchor = Anchor(tx.body.anchor.0 + Fq::from(1)))),
-        ("nf1", Box::new(|tx| tx.body.nullifiers[0] = Nullifier(Fq::from(12345)))),
-        ("nf2", Box::new(|tx| tx.body.nullifiers[1] = Nullifier(Fq::from(12345)))),
-        ("cm1", Box::new(|tx| tx.body.outputs[0].cm = NoteCommitment(Fq::from(9)))),
-        ("cm2", Box::new(|tx| tx.body.outputs[1].cm = NoteCommitment(Fq::from(9)))),
+    let cases: Vec<(&str, Tamper)> = vec![
+        (
+            "anchor",
+            Box::new(|tx| tx.body.anchor = Anchor(tx.body.anchor.0 + Fq::from(1))),
+        ),
+        (
+            "nf1",
+            Box::new(|tx| tx.body.nullifiers[0] = Nullifier(Fq::from(12345))),
+        ),
+        (
+            "nf2",
+            Box::new(|tx| tx.body.nullifiers[1] = Nullifier(Fq::from(12345))),
+        ),
+        (
+            "cm1",
+            Box::new(|tx| tx.body.outputs[0].cm = NoteCommitment(Fq::from(9))),
+        ),
+        (
+            "cm2",
+            Box::new(|tx| tx.body.outputs[1].cm = NoteCommitment(Fq::from(9))),
+        ),
         ("fee", Box::new(|tx| tx.body.fee -= 1)),
-        ("binding", Box::new(|tx| tx.body.outputs[1].encrypted.enc_ct[3] ^= 1)),
-        ("binding", Box::new(|tx| tx.body.outputs[0].encrypted.out_ct[3] ^= 1)),
-        ("binding", Box::new(|tx| tx.body.outputs[0].encrypted.epk[0] ^= 1)),
+        (
+            "binding",
+            Box::new(|tx| tx.body.outputs[1].encrypted.enc_ct[3] ^= 1),
+        ),
+        (
+            "binding",
+            Box::new(|tx| tx.body.outputs[0].encrypted.out_ct[3] ^= 1),
+        ),
+        (
+            "binding",
+            Box::new(|tx| tx.body.outputs[0].encrypted.epk[0] ^= 1),
+        ),
     ];
     for (name, change) in cases {
         let mut tx = f.tx.clone();
@@ -145,21 +210,50 @@ fn replays_onto_other_bodies_chains_and_heights_are_rejected() {
     )
     .unwrap();
     verify_transaction(&keys(), &other, &ctx()).expect("the other transaction is valid");
-    let moved = Transaction { body: f.tx.body.clone(), proof: other.proof.clone() };
-    assert!(matches!(rejects(&moved, &ctx()), ProofError::PublicValueMismatch(_)));
+    let moved = Transaction {
+        body: f.tx.body.clone(),
+        proof: other.proof.clone(),
+    };
+    assert!(matches!(
+        rejects(&moved, &ctx()),
+        ProofError::PublicValueMismatch(_)
+    ));
     // Another chain: refused by context, and a body rewritten for that chain breaks the binding.
-    let other_chain = VerifyContext { chain_id: "zkpsm-other".into(), height: 10 };
-    assert!(matches!(rejects(&f.tx, &other_chain), ProofError::Invalid(_)));
+    let other_chain = VerifyContext {
+        chain_id: "zkpsm-other".into(),
+        height: 10,
+    };
+    assert!(matches!(
+        rejects(&f.tx, &other_chain),
+        ProofError::Invalid(_)
+    ));
     let mut rewritten = f.tx.clone();
     rewritten.body.chain_id = "zkpsm-other".into();
-    assert!(matches!(rejects(&rewritten, &other_chain), ProofError::PublicValueMismatch("binding")));
+    assert!(matches!(
+        rejects(&rewritten, &other_chain),
+        ProofError::PublicValueMismatch("binding")
+    ));
     // Past its expiry: refused; a body with a later expiry breaks the binding.
-    let late = VerifyContext { chain_id: CHAIN.into(), height: EXPIRY + 1 };
+    let late = VerifyContext {
+        chain_id: CHAIN.into(),
+        height: EXPIRY + 1,
+    };
     assert!(matches!(rejects(&f.tx, &late), ProofError::Invalid(_)));
-    verify_transaction(&keys(), &f.tx, &VerifyContext { height: EXPIRY, ..ctx() }).expect("last height");
+    verify_transaction(
+        &keys(),
+        &f.tx,
+        &VerifyContext {
+            height: EXPIRY,
+            ..ctx()
+        },
+    )
+    .expect("last height");
     let mut extended = f.tx.clone();
     extended.body.expiry_height = EXPIRY + 100;
-    assert!(matches!(rejects(&extended, &late), ProofError::PublicValueMismatch("binding")));
+    assert!(matches!(
+        rejects(&extended, &late),
+        ProofError::PublicValueMismatch("binding")
+    ));
 }
 
 #[test]
@@ -177,7 +271,10 @@ fn the_same_note_twice_is_rejected() {
     tx.body.nullifiers = [input.nullifier(), input.nullifier()];
     tx.body.outputs[0].cm = witness.outputs[0].commitment();
     tx.body.outputs[1].cm = witness.outputs[1].commitment();
-    tx.proof = f.prover.prove(&SpendCircuit::new(witness, &tx.body.public_values())).unwrap();
+    tx.proof = f
+        .prover
+        .prove(&SpendCircuit::new(witness, &tx.body.public_values()))
+        .unwrap();
     // ...and the proof itself is valid, but nf1 == nf2 is refused before it is even checked.
     verify_proof(&keys(), &tx.proof, &tx.body.public_values()).expect("proof alone verifies");
     assert!(matches!(rejects(&tx, &ctx()), ProofError::Invalid(_)));
@@ -191,12 +288,25 @@ fn forged_is_rejected(witness: SpendWitness, label: &str) {
     tx.body.outputs[0].cm = witness.outputs[0].commitment();
     tx.body.outputs[1].cm = witness.outputs[1].commitment();
     let circuit = SpendCircuit::new(witness, &tx.body.public_values());
-    assert!(matches!(f.prover.prove(&circuit), Err(ProofError::Unsatisfied(_))), "{label}");
+    assert!(
+        matches!(f.prover.prove(&circuit), Err(ProofError::Unsatisfied(_))),
+        "{label}"
+    );
     let forged = f.prover.prove_unchecked(&circuit);
-    eprintln!("{label}: prover returned {}", if forged.is_ok() { "a proof" } else { "an error" });
+    eprintln!(
+        "{label}: prover returned {}",
+        if forged.is_ok() {
+            "a proof"
+        } else {
+            "an error"
+        }
+    );
     if let Ok(proof) = forged {
         tx.proof = proof;
-        assert!(verify_transaction(&keys(), &tx, &ctx()).is_err(), "{label}: forged proof accepted");
+        assert!(
+            verify_transaction(&keys(), &tx, &ctx()).is_err(),
+            "{label}: forged proof accepted"
+        );
     }
 }
 
@@ -248,7 +358,10 @@ fn builder_refuses_overspending_and_stale_paths() {
     let over = request(&f.sk, &f.notes, &f.tree, 991);
     assert!(matches!(
         build_transaction(&f.sk, &over, &f.prover, &mut OsRng, &mut |_| {}),
-        Err(BuildError::InsufficientFunds { have: 1000, need: 1001 })
+        Err(BuildError::InsufficientFunds {
+            have: 1000,
+            need: 1001
+        })
     ));
     let mut stale = request(&f.sk, &f.notes, &f.tree, 1);
     stale.anchor = MemoryTree::new(&[f.notes[0].commitment()]).root();

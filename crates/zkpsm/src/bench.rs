@@ -13,7 +13,11 @@ fn median_ms(samples: &[Duration]) -> f64 {
     let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
     ms.sort_by(f64::total_cmp);
     let n = ms.len();
-    if n % 2 == 1 { ms[n / 2] } else { (ms[n / 2 - 1] + ms[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        ms[n / 2]
+    } else {
+        (ms[n / 2 - 1] + ms[n / 2]) / 2.0
+    }
 }
 
 /// Runs the benchmark and prints the table or JSON.
@@ -23,7 +27,10 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
     }
     let prover = SpendProver::new(keys()?);
     let world = example_world(crate::tx::EXAMPLE_CHAIN_ID);
-    let context = VerifyContext { chain_id: crate::tx::EXAMPLE_CHAIN_ID.into(), height: 1 };
+    let context = VerifyContext {
+        chain_id: crate::tx::EXAMPLE_CHAIN_ID.into(),
+        height: 1,
+    };
 
     let mut prove = Vec::new();
     let mut tx = None;
@@ -31,13 +38,21 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
         eprintln!("zkpsm: proving {run}/{runs}");
         let started = Instant::now();
         // The whole wallet path: witness, encryption, binding, the witness check and the proof.
-        let built = build_transaction(&world.sender, &world.request, &prover, &mut OsRng, &mut |_| {})?;
+        let built = build_transaction(
+            &world.sender,
+            &world.request,
+            &prover,
+            &mut OsRng,
+            &mut |_| {},
+        )?;
         if run > 0 {
             prove.push(started.elapsed());
         }
         tx = Some(built);
     }
-    let Some(tx) = tx else { bail!("no transaction was built") };
+    let Some(tx) = tx else {
+        bail!("no transaction was built")
+    };
     let mut verify = Vec::new();
     for run in 0..=runs {
         let started = Instant::now();
@@ -53,7 +68,9 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
     let orchard_prove_ms = median_ms(&orchard.prove);
     let orchard_verify_ms = median_ms(&orchard.verify);
     let speedup = orchard_prove_ms / prove_ms;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     if json {
         let report = serde_json::json!({
             "runs": runs,
@@ -71,8 +88,8 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
         println!("{report}");
     } else {
         println!("2-in-2-out transaction, medians of {runs} runs, {threads} threads, same process");
-        println!("| system                          | prove ms | verify ms | proof bytes |");
-        println!("|---------------------------------|---------:|----------:|------------:|");
+        println!("| system                            | prove ms | verify ms | proof bytes |");
+        println!("|-----------------------------------|---------:|----------:|------------:|");
         println!(
             "| zkpsm (spartan2 zk, Pallas/Hyrax) | {prove_ms:8.1} | {verify_ms:9.1} | {:11} |",
             tx.proof.len()

@@ -69,9 +69,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tx(TxCommand::Example { out, chain_id }) => tx::example(&out, &chain_id),
-        Command::Tx(TxCommand::Verify { file, chain_id, height }) => {
-            tx::verify(&file, &chain_id, height)
-        }
+        Command::Tx(TxCommand::Verify {
+            file,
+            chain_id,
+            height,
+        }) => tx::verify(&file, &chain_id, height),
         Command::Bench(BenchCommand::Tx { runs, json }) => bench::tx(runs, json),
     };
     match result {

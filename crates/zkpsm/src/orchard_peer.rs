@@ -39,7 +39,9 @@ pub fn measure(runs: usize, progress: &mut dyn FnMut(&str)) -> Result<OrchardTim
         BundleType::DEFAULT,
         BundleVersion::orchard_v2(),
         BundleVersion::orchard_v2().default_flags(),
-        Anchor::from_bytes([0; 32]).into_option().ok_or_else(|| anyhow!("orchard anchor"))?,
+        Anchor::from_bytes([0; 32])
+            .into_option()
+            .ok_or_else(|| anyhow!("orchard anchor"))?,
     )
     .map_err(|e| anyhow!("orchard builder: {e:?}"))?;
     for _ in 0..2 {
@@ -52,10 +54,16 @@ pub fn measure(runs: usize, progress: &mut dyn FnMut(&str)) -> Result<OrchardTim
         .map_err(|e| anyhow!("orchard build: {e:?}"))?
         .ok_or_else(|| anyhow!("orchard built no bundle"))?
         .0;
-    let instances: Vec<_> =
-        bundle.actions().iter().map(|a| a.to_instance(*bundle.flags(), *bundle.anchor())).collect();
+    let instances: Vec<_> = bundle
+        .actions()
+        .iter()
+        .map(|a| a.to_instance(*bundle.flags(), *bundle.anchor()))
+        .collect();
     if bundle.actions().len() != 2 {
-        return Err(anyhow!("expected 2 actions, got {}", bundle.actions().len()));
+        return Err(anyhow!(
+            "expected 2 actions, got {}",
+            bundle.actions().len()
+        ));
     }
 
     let mut prove = Vec::with_capacity(runs);
@@ -76,10 +84,16 @@ pub fn measure(runs: usize, progress: &mut dyn FnMut(&str)) -> Result<OrchardTim
     let mut verify = Vec::with_capacity(runs);
     for run in 0..=runs {
         let started = Instant::now();
-        proof.verify(&vk, &instances).map_err(|e| anyhow!("orchard verify: {e:?}"))?;
+        proof
+            .verify(&vk, &instances)
+            .map_err(|e| anyhow!("orchard verify: {e:?}"))?;
         if run > 0 {
             verify.push(started.elapsed());
         }
     }
-    Ok(OrchardTimings { prove, verify, proof_bytes: proof.as_ref().len() })
+    Ok(OrchardTimings {
+        prove,
+        verify,
+        proof_bytes: proof.as_ref().len(),
+    })
 }

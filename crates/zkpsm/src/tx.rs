@@ -20,7 +20,11 @@ pub fn keys() -> Result<std::sync::Arc<SpendKeys>> {
     eprintln!("[1/3] setting up spend keys (transparent, deterministic from the circuit)...");
     let started = Instant::now();
     let keys = SpendKeys::shared()?;
-    eprintln!("      done in {} ms, verifier key digest {}", started.elapsed().as_millis(), keys.vk_digest_hex());
+    eprintln!(
+        "      done in {} ms, verifier key digest {}",
+        started.elapsed().as_millis(),
+        keys.vk_digest_hex()
+    );
     Ok(keys)
 }
 
@@ -43,11 +47,19 @@ pub fn example_world(chain_id: &str) -> ExampleWorld {
     ];
     let stranger = SpendingKey::random(&mut OsRng).full_viewing_key();
     let other = |v: u64| Note::new(stranger.address_at(v), v, &mut OsRng).commitment();
-    let leaves: Vec<NoteCommitment> =
-        vec![other(5), notes[0].commitment(), other(7), other(9), notes[1].commitment()];
+    let leaves: Vec<NoteCommitment> = vec![
+        other(5),
+        notes[0].commitment(),
+        other(7),
+        other(9),
+        notes[1].commitment(),
+    ];
     let tree = MemoryTree::new(&leaves);
     let inputs = [(notes[0], 1), (notes[1], 4)]
-        .map(|(note, pos)| SpendableNote { note, path: tree.path(pos).unwrap_or_else(|| unreachable!()) })
+        .map(|(note, pos)| SpendableNote {
+            note,
+            path: tree.path(pos).unwrap_or_else(|| unreachable!()),
+        })
         .to_vec();
     let mut memo = [0u8; 512];
     let text = b"thanks for the coffee";
@@ -58,7 +70,11 @@ pub fn example_world(chain_id: &str) -> ExampleWorld {
             expiry_height: 1000,
             anchor: tree.root(),
             inputs,
-            payment: Payment { to: recipient.full_viewing_key().address_at(0), value: 250, memo },
+            payment: Payment {
+                to: recipient.full_viewing_key().address_at(0),
+                value: 250,
+                memo,
+            },
             change_address: fvk.address_at(2),
             fee: 10,
         },
@@ -71,11 +87,18 @@ pub fn example(out: &Path, chain_id: &str) -> Result<()> {
     zkpsm_primitives::transaction::check_chain_id(chain_id)?;
     let prover = SpendProver::new(keys()?);
     let world = example_world(chain_id);
-    eprintln!("[2/3] building: spend 600 + 400, pay 250 to {}", world.request.payment.to);
+    eprintln!(
+        "[2/3] building: spend 600 + 400, pay 250 to {}",
+        world.request.payment.to
+    );
     eprintln!("      change 740 to a fresh address of the sender, fee 10");
-    let tx = build_transaction(&world.sender, &world.request, &prover, &mut OsRng, &mut |msg| {
-        eprintln!("      {msg}")
-    })?;
+    let tx = build_transaction(
+        &world.sender,
+        &world.request,
+        &prover,
+        &mut OsRng,
+        &mut |msg| eprintln!("      {msg}"),
+    )?;
     eprintln!("[3/3] checking what each party sees...");
     let fvk = world.sender.full_viewing_key();
     for (i, output) in tx.body.outputs.iter().enumerate() {
@@ -91,7 +114,12 @@ pub fn example(out: &Path, chain_id: &str) -> Result<()> {
     }
     let bytes = tx.to_bytes();
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-    println!("wrote {} ({} bytes, proof {} bytes)", out.display(), bytes.len(), tx.proof.len());
+    println!(
+        "wrote {} ({} bytes, proof {} bytes)",
+        out.display(),
+        bytes.len(),
+        tx.proof.len()
+    );
     println!("txid {}", tx.txid());
     Ok(())
 }
@@ -102,12 +130,19 @@ pub fn verify(file: &Path, chain_id: &str, height: u64) -> Result<()> {
     let tx = Transaction::decode(&bytes).map_err(|e| anyhow!("invalid: {e}"))?;
     let keys = SpendKeys::shared()?;
     let started = Instant::now();
-    let context = VerifyContext { chain_id: chain_id.to_owned(), height };
+    let context = VerifyContext {
+        chain_id: chain_id.to_owned(),
+        height,
+    };
     let public = match verify_transaction(&keys, &tx, &context) {
         Ok(public) => public,
         Err(e) => bail!("invalid: {e}"),
     };
-    println!("valid transaction {} (verified in {} ms)", tx.txid(), started.elapsed().as_millis());
+    println!(
+        "valid transaction {} (verified in {} ms)",
+        tx.txid(),
+        started.elapsed().as_millis()
+    );
     println!("  chain id   {}", tx.body.chain_id);
     println!("  expiry     {}", tx.body.expiry_height);
     println!("  anchor     {}", public.anchor);
@@ -116,6 +151,9 @@ pub fn verify(file: &Path, chain_id: &str, height: u64) -> Result<()> {
     println!("  cm1        {}", public.commitments[0]);
     println!("  cm2        {}", public.commitments[1]);
     println!("  fee        {}", public.fee);
-    println!("  binding    {}", zkpsm_primitives::field::to_hex(&public.binding));
+    println!(
+        "  binding    {}",
+        zkpsm_primitives::field::to_hex(&public.binding)
+    );
     Ok(())
 }

@@ -22,7 +22,11 @@ pub fn root<CS: ConstraintSystem<Fq>>(
     for (level, (bit, sibling)) in bits.iter().zip(siblings).enumerate() {
         let mut cs = cs.namespace(|| format!("level {level}"));
         let (left, right) = swap_if(&mut cs, bit, &current, sibling)?;
-        current = hash(cs.namespace(|| "node"), poseidon::merkle_node(), vec![left, right])?;
+        current = hash(
+            cs.namespace(|| "node"),
+            poseidon::merkle_node(),
+            vec![left, right],
+        )?;
     }
     Ok(current)
 }

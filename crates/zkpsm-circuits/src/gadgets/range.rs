@@ -24,9 +24,12 @@ pub fn decompose<CS: ConstraintSystem<Fq>>(
         packed = packed + (coeff, bit.get_variable());
         coeff = coeff.double();
     }
-    cs.enforce(|| "bits pack to the value", |_| packed, |lc| lc + CS::one(), |lc| {
-        lc + value.get_variable()
-    });
+    cs.enforce(
+        || "bits pack to the value",
+        |_| packed,
+        |lc| lc + CS::one(),
+        |lc| lc + value.get_variable(),
+    );
     Ok(bits)
 }
 

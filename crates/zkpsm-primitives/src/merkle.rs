@@ -37,6 +37,24 @@ pub fn empty_root(height: usize) -> Fq {
     })[height]
 }
 
+/// A node of a Poseidon Merkle tree, as zcash's `incrementalmerkletree` and `shardtree` see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MerkleHash(pub Fq);
+
+impl incrementalmerkletree::Hashable for MerkleHash {
+    fn empty_leaf() -> Self {
+        MerkleHash(EMPTY_LEAF)
+    }
+
+    fn combine(_level: incrementalmerkletree::Level, a: &Self, b: &Self) -> Self {
+        MerkleHash(node(a.0, b.0))
+    }
+
+    fn empty_root(level: incrementalmerkletree::Level) -> Self {
+        MerkleHash(empty_root(usize::from(u8::from(level))))
+    }
+}
+
 /// The authentication path of one leaf: its position (whose bits, least significant first, say
 /// whether the node is a right child at each level) and the 32 sibling hashes from the leaf up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +137,21 @@ impl MemoryTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn incremental_frontier_agrees_with_memory_tree() {
+        use incrementalmerkletree::frontier::Frontier;
+        let leaves: Vec<NoteCommitment> = (1..=9u64).map(|i| NoteCommitment(Fq::from(i))).collect();
+        let mut frontier = Frontier::<MerkleHash, 32>::empty();
+        assert_eq!(frontier.root().0, empty_root(DEPTH));
+        for (n, leaf) in leaves.iter().enumerate() {
+            assert!(frontier.append(MerkleHash(leaf.0)));
+            assert_eq!(
+                Anchor(frontier.root().0),
+                MemoryTree::new(&leaves[..=n]).root()
+            );
+        }
+    }
 
     #[test]
     fn paths_of_a_memory_tree_reach_its_root() {

@@ -57,6 +57,12 @@ pub mod domain_id {
     pub const NULLIFIER: u64 = 5;
     /// An inner node of the note commitment tree, `H(left, right)`.
     pub const MERKLE_NODE: u64 = 6;
+    /// A leaf of the indexed nullifier tree, `H(value, next_index, next_value)`.
+    pub const NULLIFIER_LEAF: u64 = 7;
+    /// One step of a block's effects digest, `H(acc, kind, value)`.
+    pub const EFFECTS: u64 = 8;
+    /// One link of the block hash chain, `H(previous, effects_hash, txs_hash)`.
+    pub const BLOCK_CHAIN: u64 = 9;
 }
 
 domain!(
@@ -82,6 +88,19 @@ domain!(
 domain!(
     /// Constants of a Merkle tree node `H(left, right)`.
     merkle_node, U2, domain_id::MERKLE_NODE
+);
+
+domain!(
+    /// Constants of an indexed nullifier tree leaf `H(value, next_index, next_value)`.
+    nullifier_leaf, U3, domain_id::NULLIFIER_LEAF
+);
+domain!(
+    /// Constants of one step of a block's effects digest `H(acc, kind, value)`.
+    effects, U3, domain_id::EFFECTS
+);
+domain!(
+    /// Constants of the block hash chain `H(previous, effects_hash, txs_hash)`.
+    block_chain, U3, domain_id::BLOCK_CHAIN
 );
 
 #[cfg(test)]

@@ -1,0 +1,426 @@
+//! The store: one redb database holding the whole chain state, written one block per transaction.
+
+use crate::StateError;
+use crate::chain_state::{
+    ChainState, Digest, EffectKind, EffectsDigest, next_block_chain_hash, txs_hash,
+};
+use crate::nullifier_tree::{self, MembershipProof, NonMembershipProof};
+use crate::tables::*;
+use borsh::{BorshDeserialize, BorshSerialize};
+use ff::Field;
+use incrementalmerkletree::Position;
+use incrementalmerkletree::frontier::Frontier;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use std::path::Path;
+use zkpsm_primitives::field::Fq;
+use zkpsm_primitives::merkle::{Anchor, MerkleHash};
+use zkpsm_primitives::note::Nullifier;
+use zkpsm_primitives::transaction::{Output, TxId};
+
+type NoteFrontier = Frontier<MerkleHash, 32>;
+
+/// The effects of one transaction, in the order they are applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxEffects {
+    /// The transaction id.
+    pub txid: TxId,
+    /// The anchor its proof is against.
+    pub anchor: Anchor,
+    /// The nullifiers it reveals.
+    pub nullifiers: Vec<Nullifier>,
+    /// The notes it creates.
+    pub outputs: Vec<Output>,
+    /// The fee it burns.
+    pub fee: u64,
+}
+
+/// Everything one block changes, applied atomically.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockEffects {
+    /// The block's height: the committed height plus one.
+    pub height: u64,
+    /// The encoded block, kept for queries, replay and data availability.
+    pub block: Vec<u8>,
+    /// The transactions' effects, in block order.
+    pub txs: Vec<TxEffects>,
+    /// Writes of other modules to their key-value state: `(module, key, value or deletion)`.
+    pub module_writes: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
+    /// The other modules' roots after the block, in registration order.
+    pub module_roots: Vec<(String, [u8; 32])>,
+}
+
+/// A committed state: the chain state and the app hash that commits to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Committed {
+    /// The chain state `z`.
+    pub state: ChainState,
+    /// The app hash.
+    pub app_hash: [u8; 32],
+}
+
+#[derive(BorshSerialize, BorshDeserialize)]
+struct StoredFrontier {
+    position: u64,
+    leaf: [u8; 32],
+    ommers: Vec<[u8; 32]>,
+}
+
+fn corrupt(what: &str) -> StateError {
+    StateError::Corrupt(what.to_owned())
+}
+
+fn encode_frontier(f: &NoteFrontier) -> Vec<u8> {
+    let stored = f.value().map(|nf| StoredFrontier {
+        position: u64::from(nf.position()),
+        leaf: nf.leaf().0.to_bytes(),
+        ommers: nf.ommers().iter().map(|o| o.0.to_bytes()).collect(),
+    });
+    borsh::to_vec(&stored).unwrap_or_default()
+}
+
+fn decode_frontier(bytes: &[u8]) -> Result<NoteFrontier, StateError> {
+    let stored: Option<StoredFrontier> =
+        borsh::from_slice(bytes).map_err(|_| corrupt("frontier encoding"))?;
+    let Some(s) = stored else {
+        return Ok(Frontier::empty());
+    };
+    let hash = |b: &[u8; 32]| {
+        Digest::from_bytes(b)
+            .map(|d| MerkleHash(d.0))
+            .map_err(|_| corrupt("frontier node"))
+    };
+    let ommers = s.ommers.iter().map(hash).collect::<Result<Vec<_>, _>>()?;
+    Frontier::from_parts(Position::from(s.position), hash(&s.leaf)?, ommers)
+        .map_err(|_| corrupt("frontier shape"))
+}
+
+const NOTE_FRONTIER: &str = "note_frontier";
+const ANCHOR_FRONTIER: &str = "anchor_frontier";
+const HEAD: &str = "head";
+const GENESIS: &str = "genesis";
+
+/// The chain state database.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StateError> {
+        Ok(Self {
+            db: Database::create(path)?,
+        })
+    }
+
+    /// Writes genesis: the sentinel nullifier, the genesis notes (worth `supply` in all) and the
+    /// first anchor, as height 0. Safe to repeat with the same genesis; a different one is refused.
+    pub fn init_genesis(
+        &self,
+        genesis: &[u8],
+        outputs: &[Output],
+        supply: u64,
+    ) -> Result<Committed, StateError> {
+        if let Some(existing) = self.genesis()? {
+            return if existing == genesis {
+                self.head()?.ok_or(StateError::NotInitialized)
+            } else {
+                Err(StateError::GenesisMismatch)
+            };
+        }
+        let txn = self.db.begin_write()?;
+        let mut nf = nullifier_tree::open_write(&txn)?;
+        let nf_size = nf.init()?;
+        let nf_root = nf.root()?;
+        drop(nf);
+        let effects = TxEffects {
+            txid: TxId([0; 32]),
+            anchor: Anchor(Fq::ZERO),
+            nullifiers: Vec::new(),
+            outputs: outputs.to_vec(),
+            fee: 0,
+        };
+        let start = ChainState {
+            height: 0,
+            cm_root: Digest::default(),
+            cm_size: 0,
+            nf_root: Digest(nf_root),
+            nf_size,
+            anchors_root: Digest::default(),
+            supply,
+            block_chain_hash: Digest::default(),
+        };
+        let block = BlockEffects {
+            height: 0,
+            block: genesis.to_vec(),
+            txs: vec![effects],
+            module_writes: Vec::new(),
+            module_roots: Vec::new(),
+        };
+        let committed = write_block(
+            &txn,
+            start,
+            Frontier::empty(),
+            Frontier::empty(),
+            &block,
+            true,
+        )?;
+        txn.open_table(META)?.insert(GENESIS, genesis)?;
+        txn.commit()?;
+        Ok(committed)
+    }
+
+    /// The genesis bytes, if initialized.
+    pub fn genesis(&self) -> Result<Option<Vec<u8>>, StateError> {
+        let txn = self.db.begin_read()?;
+        let meta = match txn.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(meta.get(GENESIS)?.map(|g| g.value().to_vec()))
+    }
+
+    /// The last committed state, or `None` before genesis.
+    pub fn head(&self) -> Result<Option<Committed>, StateError> {
+        let txn = self.db.begin_read()?;
+        let states = match txn.open_table(STATES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let last = states.last()?;
+        last.map(|(_, v)| borsh::from_slice(v.value()).map_err(|_| corrupt("chain state")))
+            .transpose()
+    }
+
+    /// The committed state after block `height`.
+    pub fn committed_at(&self, height: u64) -> Result<Option<Committed>, StateError> {
+        let txn = self.db.begin_read()?;
+        let states = txn.open_table(STATES)?;
+        let got = states.get(height)?;
+        got.map(|v| borsh::from_slice(v.value()).map_err(|_| corrupt("chain state")))
+            .transpose()
+    }
+
+    /// Applies one block in a single write transaction and returns the new committed state.
+    pub fn apply_block(&self, block: &BlockEffects) -> Result<Committed, StateError> {
+        let head = self.head()?.ok_or(StateError::NotInitialized)?;
+        if block.height != head.state.height + 1 {
+            return Err(StateError::HeightGap {
+                committed: head.state.height,
+                got: block.height,
+            });
+        }
+        let txn = self.db.begin_write()?;
+        let (notes, anchors) = {
+            let meta = txn.open_table(META)?;
+            let load = |key: &str| -> Result<NoteFrontier, StateError> {
+                let bytes = meta.get(key)?.ok_or_else(|| corrupt(key))?;
+                decode_frontier(bytes.value())
+            };
+            (load(NOTE_FRONTIER)?, load(ANCHOR_FRONTIER)?)
+        };
+        let committed = write_block(&txn, head.state, notes, anchors, block, false)?;
+        txn.commit()?;
+        Ok(committed)
+    }
+
+    /// Whether a nullifier has been revealed.
+    pub fn is_spent(&self, nf: &Nullifier) -> Result<bool, StateError> {
+        let txn = self.db.begin_read()?;
+        nullifier_tree::open_read(&txn)?.contains(&nf.0)
+    }
+
+    /// A proof that `nf` is unspent against the current nullifier root (`None` if it is spent).
+    pub fn non_membership(&self, nf: &Nullifier) -> Result<Option<NonMembershipProof>, StateError> {
+        let txn = self.db.begin_read()?;
+        nullifier_tree::open_read(&txn)?.non_membership(&nf.0)
+    }
+
+    /// A proof that `nf` is spent against the current nullifier root (`None` if it is not).
+    pub fn membership(&self, nf: &Nullifier) -> Result<Option<MembershipProof>, StateError> {
+        let txn = self.db.begin_read()?;
+        nullifier_tree::open_read(&txn)?.membership(&nf.0)
+    }
+
+    /// The height of the block that produced `anchor`, if any block did.
+    pub fn anchor_height(&self, anchor: &Anchor) -> Result<Option<u64>, StateError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn
+            .open_table(ANCHOR_HEIGHTS)?
+            .get(anchor.to_bytes())?
+            .map(|h| h.value()))
+    }
+
+    /// The anchors of heights `from..=to` that exist.
+    pub fn anchors(&self, from: u64, to: u64) -> Result<Vec<(u64, Anchor)>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(ANCHORS)?;
+        let mut out = Vec::new();
+        for entry in table.range(from..=to)? {
+            let (h, a) = entry?;
+            out.push((
+                h.value(),
+                Anchor::from_bytes(&a.value()).map_err(|_| corrupt("anchor"))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` outputs from position `start` on, with their positions and heights.
+    pub fn outputs_from(
+        &self,
+        start: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, u64, Output)>, StateError> {
+        let txn = self.db.begin_read()?;
+        let outputs = txn.open_table(OUTPUTS)?;
+        let heights = txn.open_table(OUTPUT_HEIGHTS)?;
+        let mut out = Vec::new();
+        for entry in outputs.range(start..)?.take(limit) {
+            let (pos, bytes) = entry?;
+            let output: Output = borsh::from_slice(bytes.value()).map_err(|_| corrupt("output"))?;
+            let height = heights
+                .get(pos.value())?
+                .map(|h| h.value())
+                .ok_or_else(|| corrupt("output height"))?;
+            out.push((pos.value(), height, output));
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` nullifiers revealed from block `height` on, with their heights.
+    pub fn nullifiers_from(
+        &self,
+        height: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Nullifier)>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(NF_BY_HEIGHT)?;
+        let mut out = Vec::new();
+        for entry in table.range((height, 0)..)?.take(limit) {
+            let (key, nf) = entry?;
+            out.push((
+                key.value().0,
+                Nullifier::from_bytes(&nf.value()).map_err(|_| corrupt("nullifier"))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The encoded block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Vec<u8>>, StateError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn
+            .open_table(BLOCKS)?
+            .get(height)?
+            .map(|b| b.value().to_vec()))
+    }
+
+    /// A value of another module's state.
+    pub fn module_get(&self, module: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(MODULE_KV) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(table.get((module, key))?.map(|v| v.value().to_vec()))
+    }
+
+    /// Number of outputs (notes) in the tree.
+    pub fn output_count(&self) -> Result<u64, StateError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(OUTPUTS)?.len()?)
+    }
+}
+
+/// Applies `block` on top of `state` inside `txn`.
+fn write_block(
+    txn: &redb::WriteTransaction,
+    mut state: ChainState,
+    mut notes: NoteFrontier,
+    mut anchors: NoteFrontier,
+    block: &BlockEffects,
+    genesis: bool,
+) -> Result<Committed, StateError> {
+    let mut nf = nullifier_tree::open_write(txn)?;
+    let mut outputs = txn.open_table(OUTPUTS)?;
+    let mut output_heights = txn.open_table(OUTPUT_HEIGHTS)?;
+    let mut nf_by_height = txn.open_table(NF_BY_HEIGHT)?;
+    let mut digest = EffectsDigest::default();
+    let mut revealed = 0u32;
+    for tx in &block.txs {
+        if !genesis {
+            digest.absorb(EffectKind::Anchor, tx.anchor.0);
+        }
+        for n in &tx.nullifiers {
+            state.nf_size = nf.insert(&n.0, state.nf_size)?;
+            nf_by_height.insert((block.height, revealed), n.to_bytes())?;
+            revealed += 1;
+            digest.absorb(EffectKind::Nullifier, n.0);
+        }
+        for output in &tx.outputs {
+            if !notes.append(MerkleHash(output.cm.0)) {
+                return Err(StateError::TreeFull);
+            }
+            let bytes = borsh::to_vec(output).map_err(|_| corrupt("output encoding"))?;
+            outputs.insert(state.cm_size, bytes.as_slice())?;
+            output_heights.insert(state.cm_size, block.height)?;
+            state.cm_size += 1;
+            digest.absorb(EffectKind::Commitment, output.cm.0);
+        }
+        if !genesis {
+            state.supply = state
+                .supply
+                .checked_sub(tx.fee)
+                .ok_or(StateError::SupplyUnderflow)?;
+            digest.absorb(EffectKind::Fee, Fq::from(tx.fee));
+        }
+    }
+    let anchor = Anchor(notes.root().0);
+    digest.absorb(EffectKind::NewAnchor, anchor.0);
+    if !anchors.append(MerkleHash(anchor.0)) {
+        return Err(StateError::TreeFull);
+    }
+    let txids: Vec<TxId> = if genesis {
+        Vec::new()
+    } else {
+        block.txs.iter().map(|t| t.txid).collect()
+    };
+    state.height = block.height;
+    state.cm_root = Digest(anchor.0);
+    state.nf_root = Digest(nf.root()?);
+    state.anchors_root = Digest(anchors.root().0);
+    state.block_chain_hash = Digest(next_block_chain_hash(
+        state.block_chain_hash.0,
+        digest,
+        txs_hash(&txids),
+    ));
+    let committed = Committed {
+        state,
+        app_hash: state.app_hash(&block.module_roots),
+    };
+
+    txn.open_table(ANCHORS)?
+        .insert(block.height, anchor.to_bytes())?;
+    txn.open_table(ANCHOR_HEIGHTS)?
+        .insert(anchor.to_bytes(), block.height)?;
+    txn.open_table(BLOCKS)?
+        .insert(block.height, block.block.as_slice())?;
+    let encoded = borsh::to_vec(&committed).map_err(|_| corrupt("state encoding"))?;
+    txn.open_table(STATES)?
+        .insert(block.height, encoded.as_slice())?;
+    let mut meta = txn.open_table(META)?;
+    meta.insert(NOTE_FRONTIER, encode_frontier(&notes).as_slice())?;
+    meta.insert(ANCHOR_FRONTIER, encode_frontier(&anchors).as_slice())?;
+    meta.insert(HEAD, block.height.to_le_bytes().as_slice())?;
+    let mut kv = txn.open_table(MODULE_KV)?;
+    for (module, key, value) in &block.module_writes {
+        match value {
+            Some(v) => kv.insert((module.as_str(), key.as_slice()), v.as_slice())?,
+            None => kv.remove((module.as_str(), key.as_slice()))?,
+        };
+    }
+    Ok(committed)
+}

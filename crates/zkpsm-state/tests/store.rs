@@ -1,0 +1,279 @@
+//! The redb store: genesis, atomic blocks, the indexed nullifier tree against a reference model,
+//! proofs, and persistence across reopening.
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
+use zkpsm_primitives::field::Fq;
+use zkpsm_primitives::merkle::{Anchor, MemoryTree};
+use zkpsm_primitives::note::{NoteCommitment, Nullifier};
+use zkpsm_primitives::transaction::{Output, TxId};
+use zkpsm_state::nullifier_tree::{NullifierLeaf, less};
+use zkpsm_state::{BlockEffects, StateError, Store, TxEffects};
+
+fn output(i: u64) -> Output {
+    Output {
+        cm: NoteCommitment(Fq::from(1_000_000 + i)),
+        encrypted: EncryptedNote {
+            epk: [1; 32],
+            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
+            out_ct: [3; OUT_CIPHERTEXT_BYTES],
+        },
+    }
+}
+
+fn tx(anchor: Anchor, nfs: &[u64], outs: &[u64], fee: u64) -> TxEffects {
+    TxEffects {
+        txid: TxId([nfs.first().copied().unwrap_or(0) as u8; 32]),
+        anchor,
+        nullifiers: nfs.iter().map(|n| Nullifier(Fq::from(*n))).collect(),
+        outputs: outs.iter().map(|o| output(*o)).collect(),
+        fee,
+    }
+}
+
+fn block(height: u64, txs: Vec<TxEffects>) -> BlockEffects {
+    BlockEffects {
+        height,
+        block: vec![height as u8],
+        txs,
+        module_writes: vec![(
+            "counter".into(),
+            b"n".to_vec(),
+            Some(height.to_le_bytes().to_vec()),
+        )],
+        module_roots: vec![("counter".into(), [height as u8; 32])],
+    }
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.redb")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn genesis_is_idempotent_and_unique() {
+    let (_dir, store) = open();
+    assert!(store.head().unwrap().is_none());
+    let g = store
+        .init_genesis(b"genesis", &[output(0), output(1)], 1000)
+        .unwrap();
+    assert_eq!(g.state.height, 0);
+    assert_eq!(g.state.cm_size, 2);
+    assert_eq!(g.state.nf_size, 1);
+    assert_eq!(g.state.supply, 1000);
+    assert_eq!(
+        g.state.cm_root.0,
+        MemoryTree::new(&[output(0).cm, output(1).cm]).root().0
+    );
+    assert_eq!(
+        store
+            .init_genesis(b"genesis", &[output(0), output(1)], 1000)
+            .unwrap(),
+        g
+    );
+    assert!(matches!(
+        store.init_genesis(b"other", &[], 0),
+        Err(StateError::GenesisMismatch)
+    ));
+}
+
+#[test]
+fn blocks_apply_atomically() {
+    let (_dir, store) = open();
+    let g = store.init_genesis(b"g", &[output(0)], 100).unwrap();
+    let anchor = Anchor(g.state.cm_root.0);
+    let b1 = store
+        .apply_block(&block(1, vec![tx(anchor, &[5, 9], &[1, 2], 3)]))
+        .unwrap();
+    assert_eq!(
+        (
+            b1.state.height,
+            b1.state.cm_size,
+            b1.state.nf_size,
+            b1.state.supply
+        ),
+        (1, 3, 3, 97)
+    );
+    assert_ne!(b1.app_hash, g.app_hash);
+    assert!(store.is_spent(&Nullifier(Fq::from(5))).unwrap());
+    assert_eq!(store.anchor_height(&anchor).unwrap(), Some(0));
+    assert_eq!(
+        store.anchor_height(&Anchor(b1.state.cm_root.0)).unwrap(),
+        Some(1)
+    );
+
+    // A block that double-spends 9 after revealing 7 fails whole: 7 is not revealed, nothing moves.
+    let bad = block(
+        2,
+        vec![tx(anchor, &[7], &[3], 1), tx(anchor, &[9], &[4], 1)],
+    );
+    assert!(matches!(
+        store.apply_block(&bad),
+        Err(StateError::AlreadySpent(_))
+    ));
+    assert_eq!(store.head().unwrap(), Some(b1));
+    assert!(!store.is_spent(&Nullifier(Fq::from(7))).unwrap());
+    assert_eq!(store.output_count().unwrap(), 3);
+    assert_eq!(
+        store.module_get("counter", b"n").unwrap(),
+        Some(1u64.to_le_bytes().to_vec())
+    );
+
+    // The same nullifier twice in one block, a zero nullifier, and a height gap are refused.
+    assert!(matches!(
+        store.apply_block(&block(2, vec![tx(anchor, &[8, 8], &[], 0)])),
+        Err(StateError::AlreadySpent(_))
+    ));
+    assert!(matches!(
+        store.apply_block(&block(2, vec![tx(anchor, &[0], &[], 0)])),
+        Err(StateError::ZeroNullifier)
+    ));
+    assert!(matches!(
+        store.apply_block(&block(3, vec![])),
+        Err(StateError::HeightGap { .. })
+    ));
+    // Fees beyond the supply are refused.
+    assert!(matches!(
+        store.apply_block(&block(2, vec![tx(anchor, &[11], &[], 98)])),
+        Err(StateError::SupplyUnderflow)
+    ));
+
+    let b2 = store
+        .apply_block(&block(2, vec![tx(anchor, &[7], &[3], 1)]))
+        .unwrap();
+    assert_eq!(store.nullifiers_from(0, 10).unwrap().len(), 3);
+    assert_eq!(
+        store.nullifiers_from(2, 10).unwrap(),
+        vec![(2, Nullifier(Fq::from(7)))]
+    );
+    let outs = store.outputs_from(1, 10).unwrap();
+    assert_eq!(
+        outs.iter().map(|(p, h, _)| (*p, *h)).collect::<Vec<_>>(),
+        vec![(1, 1), (2, 1), (3, 2)]
+    );
+    assert_eq!(outs[2].2, output(3));
+    assert_eq!(store.anchors(0, 5).unwrap().len(), 3);
+    assert_eq!(store.block(2).unwrap(), Some(vec![2]));
+    assert_eq!(store.committed_at(1).unwrap(), Some(b1));
+    assert_eq!(store.head().unwrap(), Some(b2));
+}
+
+#[test]
+fn state_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let head = {
+        let store = Store::open(&path).unwrap();
+        let g = store.init_genesis(b"g", &[output(0)], 10).unwrap();
+        store
+            .apply_block(&block(
+                1,
+                vec![tx(Anchor(g.state.cm_root.0), &[4], &[1], 1)],
+            ))
+            .unwrap()
+    };
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.head().unwrap(), Some(head));
+    // The frontier was persisted: the next block continues the same tree.
+    let next = store
+        .apply_block(&block(
+            2,
+            vec![tx(Anchor(head.state.cm_root.0), &[6], &[2], 1)],
+        ))
+        .unwrap();
+    let leaves = [output(0).cm, output(1).cm, output(2).cm];
+    assert_eq!(next.state.cm_root.0, MemoryTree::new(&leaves).root().0);
+}
+
+/// The indexed tree's root computed from scratch: leaves in insertion order, each pointing at the
+/// next larger value.
+fn reference_root(inserted: &[Fq]) -> Fq {
+    let mut values = vec![Fq::from(0)];
+    values.extend_from_slice(inserted);
+    let leaves: Vec<NoteCommitment> = values
+        .iter()
+        .map(|v| {
+            let next = values
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| less(v, w))
+                .min_by(|a, b| {
+                    if less(a.1, b.1) {
+                        std::cmp::Ordering::Less
+                    } else {
+                        std::cmp::Ordering::Greater
+                    }
+                });
+            let (next_index, next_value) = next
+                .map(|(i, w)| (i as u64, *w))
+                .unwrap_or((0, Fq::from(0)));
+            NoteCommitment(
+                NullifierLeaf {
+                    value: *v,
+                    next_index,
+                    next_value,
+                }
+                .hash(),
+            )
+        })
+        .collect();
+    MemoryTree::new(&leaves).root().0
+}
+
+#[test]
+fn indexed_nullifier_tree_matches_reference_and_proves() {
+    let (_dir, store) = open();
+    let g = store.init_genesis(b"g", &[], 0).unwrap();
+    let anchor = Anchor(g.state.cm_root.0);
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut inserted = Vec::new();
+    for height in 1..=12u64 {
+        // Full-width random nullifiers, and small ones to exercise neighbours.
+        let nfs: Vec<Fq> = (0..3)
+            .map(|i| {
+                if i == 0 {
+                    Fq::from(rng.gen_range(1..50u64))
+                } else {
+                    <Fq as ff::Field>::random(&mut rng)
+                }
+            })
+            .filter(|nf| !inserted.contains(nf))
+            .collect();
+        let effects = TxEffects {
+            nullifiers: nfs.iter().map(|n| Nullifier(*n)).collect(),
+            ..tx(anchor, &[], &[], 0)
+        };
+        let mut unique = nfs.clone();
+        unique.dedup();
+        if unique.len() != nfs.len() {
+            continue;
+        }
+        let committed = store.apply_block(&block(height, vec![effects])).unwrap();
+        inserted.extend(nfs);
+        let root = committed.state.nf_root.0;
+        assert_eq!(root, reference_root(&inserted), "height {height}");
+        for nf in &inserted {
+            let proof = store.membership(&Nullifier(*nf)).unwrap().expect("present");
+            assert!(proof.verify(&root, nf));
+            assert!(store.non_membership(&Nullifier(*nf)).unwrap().is_none());
+        }
+        for _ in 0..5 {
+            let absent = Fq::from(rng.gen_range(1..60u64));
+            if inserted.contains(&absent) {
+                continue;
+            }
+            let proof = store
+                .non_membership(&Nullifier(absent))
+                .unwrap()
+                .expect("absent");
+            assert!(proof.verify(&root, &absent));
+            // The same proof says nothing about a present value, nor against another root.
+            if let Some(present) = inserted.first() {
+                assert!(!proof.verify(&root, present));
+            }
+            assert!(!proof.verify(&(root + Fq::from(1)), &absent));
+        }
+    }
+    assert!(inserted.len() > 20);
+}

@@ -15,4 +15,4 @@ mod tables;
 
 pub use chain_state::ChainState;
 pub use error::StateError;
-pub use store::{BlockEffects, Store, TxEffects};
+pub use store::{BlockEffects, Committed, PendingBlock, Store, TxEffects};

@@ -99,6 +99,25 @@ const ANCHOR_FRONTIER: &str = "anchor_frontier";
 const HEAD: &str = "head";
 const GENESIS: &str = "genesis";
 
+/// A block executed but not yet committed.
+pub struct PendingBlock {
+    txn: redb::WriteTransaction,
+    committed: Committed,
+}
+
+impl PendingBlock {
+    /// The state and app hash the block leads to.
+    pub fn committed(&self) -> &Committed {
+        &self.committed
+    }
+
+    /// Makes the block durable (redb's commit is durable when it returns).
+    pub fn commit(self) -> Result<Committed, StateError> {
+        self.txn.commit()?;
+        Ok(self.committed)
+    }
+}
+
 /// The chain state database.
 pub struct Store {
     db: Database,
@@ -202,8 +221,10 @@ impl Store {
             .transpose()
     }
 
-    /// Applies one block in a single write transaction and returns the new committed state.
-    pub fn apply_block(&self, block: &BlockEffects) -> Result<Committed, StateError> {
+    /// Executes one block in a write transaction without committing it: the returned
+    /// [`PendingBlock`] knows the new state and app hash; committing it makes the block durable,
+    /// dropping it discards every effect.
+    pub fn begin_block(&self, block: &BlockEffects) -> Result<PendingBlock, StateError> {
         let head = self.head()?.ok_or(StateError::NotInitialized)?;
         if block.height != head.state.height + 1 {
             return Err(StateError::HeightGap {
@@ -221,8 +242,12 @@ impl Store {
             (load(NOTE_FRONTIER)?, load(ANCHOR_FRONTIER)?)
         };
         let committed = write_block(&txn, head.state, notes, anchors, block, false)?;
-        txn.commit()?;
-        Ok(committed)
+        Ok(PendingBlock { txn, committed })
+    }
+
+    /// Applies one block in a single write transaction and returns the new committed state.
+    pub fn apply_block(&self, block: &BlockEffects) -> Result<Committed, StateError> {
+        self.begin_block(block)?.commit()
     }
 
     /// Whether a nullifier has been revealed.

@@ -1,0 +1,19 @@
+//! The zkpsm state machine: the [`Module`](module::Module) trait, the built-in shielded pool,
+//! validation in phases (stateless checks with proofs verified in parallel, then stateful checks,
+//! then one sequential write), block execution and genesis. Nothing here knows about consensus:
+//! the embedded sequencer and CometBFT drive the same calls.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod block;
+pub mod error;
+pub mod genesis;
+pub mod module;
+pub mod shielded;
+
+pub use app::App;
+pub use block::{Block, ChainTx};
+pub use error::AppError;
+pub use genesis::{ConsensusParams, Genesis};
+pub use module::Module;

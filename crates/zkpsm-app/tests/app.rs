@@ -1,0 +1,244 @@
+//! The application end to end below consensus: real proofs, a real redb store.
+
+use rand::rngs::OsRng;
+use std::sync::Arc;
+use zkpsm_app::genesis::Allocation;
+use zkpsm_app::{App, AppError, Block, ChainTx, ConsensusParams, Genesis};
+use zkpsm_primitives::encryption::try_decrypt;
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::merkle::MemoryTree;
+use zkpsm_primitives::note::Note;
+use zkpsm_proofs::{SpendKeys, SpendProver};
+use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+
+const CHAIN: &str = "zkpsm-test";
+
+struct World {
+    dir: tempfile::TempDir,
+    app: App,
+    genesis: Genesis,
+    alice: SpendingKey,
+    bob: SpendingKey,
+    prover: SpendProver,
+}
+
+fn keys() -> Arc<SpendKeys> {
+    SpendKeys::shared().expect("keys")
+}
+
+fn world(params: ConsensusParams) -> World {
+    let alice = SpendingKey::random(&mut OsRng);
+    let bob = SpendingKey::random(&mut OsRng);
+    let fvk = alice.full_viewing_key();
+    let genesis = Genesis {
+        chain_id: CHAIN.into(),
+        params,
+        spend_vk_digest: keys().vk_digest_hex(),
+        allocations: vec![
+            Allocation {
+                address: fvk.address_at(0).to_string(),
+                amount: 1000,
+            },
+            Allocation {
+                address: fvk.address_at(1).to_string(),
+                amount: 500,
+            },
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(
+        &dir.path().join("state.redb"),
+        genesis.clone(),
+        keys(),
+        vec![],
+    )
+    .unwrap();
+    World {
+        dir,
+        app,
+        genesis,
+        alice,
+        bob,
+        prover: SpendProver::new(keys()),
+    }
+}
+
+/// The note commitment tree as the chain holds it.
+fn tree(app: &App) -> MemoryTree {
+    let outputs = app.store().outputs_from(0, usize::MAX).unwrap();
+    MemoryTree::new(&outputs.iter().map(|(_, _, o)| o.cm).collect::<Vec<_>>())
+}
+
+/// Alice spends her genesis note `index` (at that position), paying bob `value`.
+fn pay(w: &World, index: usize, value: u64, expiry: u64) -> Vec<u8> {
+    let note: Note = w.genesis.notes().unwrap()[index];
+    let tree = tree(&w.app);
+    let request = TransactionRequest {
+        chain_id: CHAIN.into(),
+        expiry_height: expiry,
+        anchor: tree.root(),
+        inputs: vec![SpendableNote {
+            note,
+            path: tree.path(index as u32).unwrap(),
+        }],
+        payment: Payment {
+            to: w.bob.full_viewing_key().address_at(0),
+            value,
+            memo: [0; 512],
+        },
+        change_address: w.alice.full_viewing_key().address_at(7),
+        fee: 10,
+    };
+    let tx = build_transaction(&w.alice, &request, &w.prover, &mut OsRng, &mut |_| {}).unwrap();
+    ChainTx::Shielded(Box::new(tx)).to_bytes()
+}
+
+fn block(w: &World, txs: Vec<Vec<u8>>) -> Block {
+    Block {
+        chain_id: CHAIN.into(),
+        height: w.app.head().unwrap().state.height + 1,
+        txs,
+    }
+}
+
+#[test]
+fn a_payment_settles_and_double_spends_are_rejected() {
+    let w = world(ConsensusParams::default());
+    let tx1 = pay(&w, 0, 300, 100);
+    w.app.check_tx(&tx1).expect("admitted");
+    let committed = w
+        .app
+        .execute_and_commit(&block(&w, vec![tx1.clone()]))
+        .unwrap();
+    assert_eq!(committed.state.height, 1);
+    assert_eq!(committed.state.supply, 1500 - 10);
+    assert_eq!(committed.state.cm_size, 4);
+
+    // Bob finds 300 among the new outputs.
+    let bob_ivk = w.bob.full_viewing_key().incoming_viewing_key();
+    let outputs = w.app.store().outputs_from(2, 10).unwrap();
+    let received: u64 = outputs
+        .iter()
+        .filter_map(|(_, _, o)| try_decrypt(&bob_ivk, &o.cm, &o.encrypted).ok())
+        .map(|d| d.note.value)
+        .sum();
+    assert_eq!(received, 300);
+
+    // The same note again, in another transaction, across blocks: refused at admission and in a block.
+    let again = pay(&w, 0, 100, 100);
+    assert!(matches!(
+        w.app.check_tx(&again),
+        Err(AppError::DoubleSpend(_))
+    ));
+    assert!(matches!(
+        w.app.execute(&block(&w, vec![again])),
+        Err(AppError::DoubleSpend(_))
+    ));
+    // The very same transaction replayed.
+    assert!(matches!(
+        w.app.check_tx(&tx1),
+        Err(AppError::DoubleSpend(_))
+    ));
+
+    // Two transactions spending the same note in one block.
+    let a = pay(&w, 1, 100, 100);
+    let b = pay(&w, 1, 200, 100);
+    w.app.check_tx(&a).expect("a alone is valid");
+    w.app.check_tx(&b).expect("b alone is valid");
+    assert!(matches!(
+        w.app.execute(&block(&w, vec![a.clone(), b.clone()])),
+        Err(AppError::DoubleSpend(_))
+    ));
+    assert_eq!(w.app.prepare_proposal(&[a.clone(), b]), vec![a.clone()]);
+    assert_eq!(
+        w.app
+            .execute_and_commit(&block(&w, vec![a]))
+            .unwrap()
+            .state
+            .height,
+        2
+    );
+}
+
+#[test]
+fn an_anchor_outside_the_window_is_rejected() {
+    let w = world(ConsensusParams {
+        anchor_window: 1,
+        ..ConsensusParams::default()
+    });
+    let stale = pay(&w, 1, 50, 100); // against the genesis anchor (height 0)
+    w.app
+        .execute_and_commit(&block(&w, vec![pay(&w, 0, 10, 100)]))
+        .unwrap();
+    w.app.execute_and_commit(&block(&w, vec![])).unwrap();
+    // Height 3 would include it: 3 - 0 > 1.
+    assert!(matches!(w.app.check_tx(&stale), Err(AppError::Anchor(_))));
+    assert!(matches!(
+        w.app.execute(&block(&w, vec![stale])),
+        Err(AppError::Anchor(_))
+    ));
+}
+
+#[test]
+fn bad_transactions_and_blocks_are_refused_and_state_survives_restart() {
+    let w = world(ConsensusParams::default());
+    assert!(matches!(w.app.check_tx(&[]), Err(AppError::Malformed(_))));
+    assert!(matches!(
+        w.app.check_tx(&[0, 1, 2]),
+        Err(AppError::Malformed(_))
+    ));
+    let mut tampered = pay(&w, 0, 10, 100);
+    let n = tampered.len();
+    tampered[n - 200] ^= 1;
+    assert!(matches!(
+        w.app.check_tx(&tampered),
+        Err(AppError::Invalid(_))
+    ));
+    let expired = pay(&w, 0, 10, 0);
+    assert!(matches!(w.app.check_tx(&expired), Err(AppError::Expiry(_))));
+    let mut wrong_height = block(&w, vec![]);
+    wrong_height.height += 1;
+    assert!(matches!(
+        w.app.execute(&wrong_height),
+        Err(AppError::Block(_))
+    ));
+
+    let good = pay(&w, 0, 10, 100);
+    let committed = w.app.execute_and_commit(&block(&w, vec![good])).unwrap();
+    let World {
+        dir, app, genesis, ..
+    } = w;
+    drop(app);
+    let reopened = App::open(
+        &dir.path().join("state.redb"),
+        genesis.clone(),
+        keys(),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(reopened.head().unwrap(), committed);
+    // Another genesis on the same state is refused.
+    let other = Genesis {
+        chain_id: "zkpsm-other".into(),
+        ..genesis
+    };
+    assert!(App::open(&dir.path().join("state.redb"), other, keys(), vec![]).is_err());
+}
+
+#[test]
+fn execution_is_deterministic() {
+    let w = world(ConsensusParams::default());
+    let blocks = [block(&w, vec![pay(&w, 0, 10, 100)])];
+    let head_a = w.app.execute_and_commit(&blocks[0]).unwrap();
+    // A second node from the same genesis reaches the same app hash.
+    let other = tempfile::tempdir().unwrap();
+    let replica = App::open(
+        &other.path().join("state.redb"),
+        w.genesis.clone(),
+        keys(),
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(replica.execute_and_commit(&blocks[0]).unwrap(), head_a);
+    let _ = &w.dir;
+}

@@ -1,7 +1,13 @@
-//! The zkpsm wallet: building and proving shielded transactions on the user's own machine.
+//! The zkpsm wallet: keys in a file, incremental scanning, witnesses (shardtree), and building and
+//! proving shielded transactions on the user's own machine.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod builder;
+pub mod file;
+pub mod scan;
+pub mod send;
+pub mod witness;
 
 pub use builder::{BuildError, Payment, SpendableNote, TransactionRequest, build_transaction};
+pub use file::{WalletError, WalletFile};

@@ -1,0 +1,128 @@
+//! JSON types of the API, shared by the server and the client.
+
+use serde::{Deserialize, Serialize};
+
+/// An error answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// A stable code: the application's (1..), or 100+ for API-level problems.
+    pub code: u32,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// The answer to a submitted transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitted {
+    /// The transaction id (hex).
+    pub txid: String,
+}
+
+/// The node's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// The chain id.
+    pub chain_id: String,
+    /// The last committed height.
+    pub height: u64,
+    /// The app hash at that height (hex).
+    pub app_hash: String,
+    /// The note tree root at that height: the newest anchor (hex).
+    pub anchor: String,
+    /// Notes in the tree at that height.
+    pub cm_size: u64,
+    /// Leaves of the nullifier tree (the sentinel included).
+    pub nf_size: u64,
+    /// The pool's supply.
+    pub supply: u64,
+    /// The anchor window of the consensus parameters.
+    pub anchor_window: u64,
+    /// The spend verifier key digest (hex).
+    pub spend_vk_digest: String,
+    /// Pending transactions.
+    pub mempool: usize,
+}
+
+/// A block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockInfo {
+    /// The height.
+    pub height: u64,
+    /// Transaction ids (hex), in order.
+    pub txids: Vec<String>,
+    /// The canonical block encoding (hex).
+    pub encoded: String,
+    /// The app hash after the block (hex).
+    pub app_hash: String,
+}
+
+/// A full output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputInfo {
+    /// Position in the note commitment tree.
+    pub position: u64,
+    /// Height of the block that created it.
+    pub height: u64,
+    /// The borsh encoding of the output (commitment and encrypted note), hex.
+    pub output: String,
+}
+
+/// A compact output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompactInfo {
+    /// Position in the note commitment tree.
+    pub position: u64,
+    /// Height of the block that created it.
+    pub height: u64,
+    /// The borsh encoding of the compact output, hex.
+    pub compact: String,
+}
+
+/// A page of outputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outputs {
+    /// The outputs, by position.
+    pub outputs: Vec<OutputInfo>,
+}
+
+/// A page of compact outputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompactOutputs {
+    /// The outputs, by position.
+    pub outputs: Vec<CompactInfo>,
+}
+
+/// A revealed nullifier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NullifierInfo {
+    /// The block that revealed it.
+    pub height: u64,
+    /// The nullifier (hex).
+    pub nullifier: String,
+}
+
+/// A page of nullifiers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nullifiers {
+    /// The nullifiers, by height.
+    pub nullifiers: Vec<NullifierInfo>,
+}
+
+/// An anchor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorInfo {
+    /// The height.
+    pub height: u64,
+    /// The note tree root after it (hex).
+    pub anchor: String,
+}
+
+/// A list of anchors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchors {
+    /// The anchors, by height.
+    pub anchors: Vec<AnchorInfo>,
+}
+
+/// Most items in one page.
+pub const MAX_PAGE: usize = 1000;

@@ -1,0 +1,99 @@
+//! A single node in embedded mode: the application, its mempool, and block production.
+
+use crate::mempool::{Mempool, MempoolError};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use zkpsm_app::{App, AppError, Block, ChainTx};
+use zkpsm_primitives::transaction::TxId;
+use zkpsm_state::Committed;
+
+/// Why a submitted transaction was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The application refused it.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The mempool refused it.
+    #[error(transparent)]
+    Mempool(#[from] MempoolError),
+}
+
+/// The embedded node.
+pub struct Node {
+    app: Arc<App>,
+    mempool: Mutex<Mempool>,
+    /// Serializes block production (one block at a time).
+    producing: Mutex<()>,
+}
+
+/// How many transactions the mempool holds.
+pub const MEMPOOL_CAPACITY: usize = 10_000;
+
+impl Node {
+    /// A node over an opened application.
+    pub fn new(app: Arc<App>) -> Self {
+        Self {
+            app,
+            mempool: Mutex::new(Mempool::new(MEMPOOL_CAPACITY)),
+            producing: Mutex::new(()),
+        }
+    }
+
+    /// The application.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Number of pending transactions.
+    pub fn mempool_len(&self) -> usize {
+        self.mempool.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Checks a transaction (CheckTx) and adds it to the mempool.
+    pub fn submit(&self, bytes: Vec<u8>) -> Result<TxId, SubmitError> {
+        let id = self.app.check_tx(&bytes)?;
+        self.mempool
+            .lock()
+            .map_err(|_| AppError::Block("mempool lock poisoned".into()))?
+            .add(id, bytes)?;
+        Ok(id)
+    }
+
+    /// Produces, executes and commits the next block from the mempool; then drops from the
+    /// mempool what the block included and what is no longer valid (Recheck: proofs are cached,
+    /// so this never verifies a proof again).
+    pub fn produce_block(&self) -> Result<Committed, AppError> {
+        let _one_at_a_time = self
+            .producing
+            .lock()
+            .map_err(|_| AppError::Block("producer lock poisoned".into()))?;
+        let pending = self.mempool.lock().map(|m| m.pending()).unwrap_or_default();
+        let txs = self.app.prepare_proposal(&pending);
+        let height = self.app.head()?.state.height + 1;
+        let block = Block {
+            chain_id: self.app.genesis().chain_id.clone(),
+            height,
+            txs,
+        };
+        // Process the proposal as any validator would, then finalize and commit.
+        self.app.process_proposal(&block)?;
+        let committed = self.app.execute(&block)?.commit()?;
+
+        let included: BTreeSet<TxId> = block
+            .txs
+            .iter()
+            .filter_map(|b| ChainTx::decode(b).ok().map(|t| t.id()))
+            .collect();
+        if let Ok(mut mempool) = self.mempool.lock() {
+            mempool.remove(&included);
+            let invalid: BTreeSet<TxId> = mempool
+                .entries()
+                .into_iter()
+                .filter(|(_, bytes)| self.app.check_tx(bytes).is_err())
+                .map(|(id, _)| id)
+                .collect();
+            mempool.remove(&invalid);
+        }
+        Ok(committed)
+    }
+}

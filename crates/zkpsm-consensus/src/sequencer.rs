@@ -1,0 +1,36 @@
+//! The embedded sequencer: a block every interval, until shutdown.
+
+use crate::node::Node;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Produces a block every `interval` until `shutdown` turns true. A failed block is logged and
+/// retried at the next tick; the node keeps running.
+pub async fn run(node: Arc<Node>, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let n = node.clone();
+        match tokio::task::spawn_blocking(move || n.produce_block()).await {
+            Ok(Ok(c)) => {
+                if c.state.height % 50 == 0 {
+                    eprintln!(
+                        "block {} app hash {}",
+                        c.state.height,
+                        hex::encode(c.app_hash)
+                    );
+                }
+            }
+            Ok(Err(e)) => eprintln!("block production failed (will retry): {e}"),
+            Err(e) => eprintln!("block production task failed (will retry): {e}"),
+        }
+    }
+}

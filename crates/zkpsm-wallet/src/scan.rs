@@ -1,0 +1,154 @@
+//! Incremental scanning: new outputs are trial-decrypted with the incoming and outgoing viewing
+//! keys; spends are found in the full list of revealed nullifiers, so the node never learns which
+//! notes are the wallet's.
+
+use crate::file::{OwnNote, SentRecord, WalletError, WalletFile, memo_text};
+use incrementalmerkletree::frontier::Frontier;
+use zkpsm_api::client::Client;
+use zkpsm_primitives::encryption::{try_decrypt, try_recover_outgoing};
+use zkpsm_primitives::field::{self, Fq};
+use zkpsm_primitives::merkle::MerkleHash;
+use zkpsm_primitives::note::NoteCommitment;
+use zkpsm_primitives::transaction::Output;
+
+/// What a scan found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanReport {
+    /// The height scanned to.
+    pub height: u64,
+    /// New outputs looked at.
+    pub outputs: u64,
+    /// New notes received.
+    pub received: usize,
+    /// Own notes newly seen spent.
+    pub spent: usize,
+}
+
+const PAGE: usize = 1000;
+
+/// The wallet's leaves as field elements.
+pub fn leaves(wallet: &WalletFile) -> Result<Vec<Fq>, WalletError> {
+    wallet
+        .leaves
+        .iter()
+        .map(|h| {
+            hex::decode(h)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|b| field::from_bytes(&b, "leaf").ok())
+                .ok_or_else(|| WalletError::BadInput("the wallet file holds a corrupt leaf".into()))
+        })
+        .collect()
+}
+
+/// Scans from where the wallet left off to the node's head.
+pub fn scan(
+    wallet: &mut WalletFile,
+    client: &Client,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ScanReport, WalletError> {
+    let status = client.status()?;
+    if let Some(chain) = &wallet.chain_id
+        && *chain != status.chain_id
+    {
+        return Err(WalletError::Inconsistent(format!(
+            "the wallet belongs to chain '{chain}', the node serves '{}'",
+            status.chain_id
+        )));
+    }
+    wallet.chain_id = Some(status.chain_id.clone());
+    let fvk = wallet.full_viewing_key()?;
+    let ivk = fvk.incoming_viewing_key();
+    let start = wallet.leaves.len() as u64;
+    let mut received = 0;
+
+    // Outputs up to the tree size at the status height, so the root can be checked against it.
+    let mut next = start;
+    while next < status.cm_size {
+        let page = client.outputs(next, PAGE.min((status.cm_size - next) as usize))?;
+        if page.outputs.is_empty() {
+            return Err(WalletError::Inconsistent(format!(
+                "missing outputs from position {next}"
+            )));
+        }
+        for info in page.outputs {
+            if info.position != next || next >= status.cm_size {
+                break;
+            }
+            let bytes =
+                hex::decode(&info.output).map_err(|e| WalletError::Inconsistent(e.to_string()))?;
+            let output: Output =
+                borsh::from_slice(&bytes).map_err(|e| WalletError::Inconsistent(e.to_string()))?;
+            if let Ok(found) = try_decrypt(&ivk, &output.cm, &output.encrypted) {
+                let nf = found
+                    .note
+                    .nullifier(fvk.nk, u32::try_from(next).unwrap_or(u32::MAX));
+                wallet.notes.push(OwnNote {
+                    position: next,
+                    height: info.height,
+                    value: found.note.value,
+                    diversifier: hex::encode(found.note.recipient.d.0),
+                    rseed: hex::encode(found.note.rseed),
+                    nullifier: nf.to_string(),
+                    memo: memo_text(&found.memo),
+                    spent_height: None,
+                });
+                received += 1;
+            } else if let Ok(sent) = try_recover_outgoing(&fvk.ovk, &output.cm, &output.encrypted) {
+                wallet.sent.push(SentRecord {
+                    position: next,
+                    height: info.height,
+                    to: sent.note.recipient.to_string(),
+                    value: sent.note.value,
+                    memo: memo_text(&sent.memo),
+                });
+            }
+            wallet.leaves.push(output.cm.to_string());
+            next += 1;
+        }
+        progress(&format!("scanned {next}/{} outputs", status.cm_size));
+    }
+
+    // The tree the wallet now holds must be the chain's.
+    let mut frontier = Frontier::<MerkleHash, 32>::empty();
+    for leaf in leaves(wallet)? {
+        frontier.append(MerkleHash(leaf));
+    }
+    let root = NoteCommitment(frontier.root().0).to_string();
+    if root != status.anchor {
+        return Err(WalletError::Inconsistent(format!(
+            "tree root {root} is not the node's anchor {}",
+            status.anchor
+        )));
+    }
+
+    // Spends: every nullifier revealed since the last scan.
+    let mut spent = 0;
+    let mut from = wallet.scanned_height;
+    loop {
+        let page = client.nullifiers(from, PAGE)?;
+        let full = page.nullifiers.len() == PAGE;
+        let last = page.nullifiers.last().map(|n| n.height);
+        for n in &page.nullifiers {
+            for note in wallet
+                .notes
+                .iter_mut()
+                .filter(|o| o.spent_height.is_none() && o.nullifier == n.nullifier)
+            {
+                note.spent_height = Some(n.height);
+                spent += 1;
+            }
+        }
+        match last {
+            Some(h) if full && h > from => from = h,
+            _ => break,
+        }
+    }
+    wallet.scanned_height = status.height;
+    Ok(ScanReport {
+        height: status.height,
+        outputs: next - start,
+        received,
+        spent,
+    })
+}

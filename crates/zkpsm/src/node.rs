@@ -1,0 +1,163 @@
+//! `zkpsm init` and `zkpsm start`: a node home with its genesis and configuration, run in
+//! embedded mode (the sequencer and the API in one process).
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use zkpsm_app::genesis::Allocation;
+use zkpsm_app::{App, ConsensusParams, Genesis};
+use zkpsm_consensus::Node;
+use zkpsm_proofs::SpendKeys;
+
+/// The node's configuration file in its home.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NodeConfig {
+    /// Where the API listens.
+    pub api_addr: String,
+    /// Milliseconds between blocks.
+    pub block_interval_ms: u64,
+}
+
+/// The default API address.
+pub const DEFAULT_API: &str = "127.0.0.1:26680";
+
+/// `~/.zkpsm` unless given.
+pub fn default_home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(".zkpsm")
+}
+
+/// Parses `ADDRESS:AMOUNT`.
+pub fn parse_fund(s: &str) -> Result<Allocation> {
+    let (address, amount) = s
+        .rsplit_once(':')
+        .ok_or_else(|| anyhow!("--fund takes ADDRESS:AMOUNT, got '{s}'"))?;
+    address
+        .parse::<zkpsm_primitives::keys::Address>()
+        .map_err(|e| anyhow!("--fund {address}: {e}"))?;
+    let amount = amount
+        .parse()
+        .map_err(|_| anyhow!("--fund amount '{amount}' is not a whole number"))?;
+    Ok(Allocation {
+        address: address.to_owned(),
+        amount,
+    })
+}
+
+/// `zkpsm init`: writes the genesis and configuration of a new chain into `home`.
+pub fn init(
+    home: &Path,
+    chain_id: &str,
+    funds: Vec<Allocation>,
+    config: NodeConfig,
+    params: ConsensusParams,
+) -> Result<Genesis> {
+    let genesis_path = home.join("genesis.json");
+    if genesis_path.exists() {
+        bail!(
+            "{} already exists: this home holds a chain (use another --home)",
+            genesis_path.display()
+        );
+    }
+    let keys = SpendKeys::shared()?;
+    let genesis = Genesis {
+        chain_id: chain_id.to_owned(),
+        params,
+        spend_vk_digest: keys.vk_digest_hex(),
+        allocations: funds,
+    };
+    genesis.validate()?;
+    std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    std::fs::write(&genesis_path, genesis.to_bytes())?;
+    std::fs::write(
+        home.join("config.json"),
+        serde_json::to_vec_pretty(&config)?,
+    )?;
+    Ok(genesis)
+}
+
+/// Reads a home's genesis and configuration.
+pub fn load(home: &Path) -> Result<(Genesis, NodeConfig)> {
+    let read = |name: &str| {
+        std::fs::read_to_string(home.join(name)).with_context(|| {
+            format!(
+                "reading {} (run `zkpsm init --home {}` first)",
+                home.join(name).display(),
+                home.display()
+            )
+        })
+    };
+    let genesis = Genesis::from_json(&read("genesis.json")?)?;
+    let config: NodeConfig = serde_json::from_str(&read("config.json")?).context("config.json")?;
+    Ok((genesis, config))
+}
+
+/// A node running in this process.
+pub struct RunningNode {
+    /// The API's base URL.
+    pub url: String,
+    shutdown: watch::Sender<bool>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl RunningNode {
+    /// Stops block production and the API.
+    pub fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+
+    /// Runs until Ctrl-C.
+    pub fn run_until_interrupted(self) -> Result<()> {
+        if let Some(rt) = &self.runtime {
+            rt.block_on(tokio::signal::ctrl_c())?;
+        }
+        eprintln!("stopping");
+        self.stop();
+        Ok(())
+    }
+}
+
+/// Opens the home's state and starts the sequencer and the API (on `api_addr`, or the configured one).
+pub fn start(home: &Path, api_addr: Option<&str>) -> Result<RunningNode> {
+    let (genesis, config) = load(home)?;
+    let keys = SpendKeys::shared()?;
+    let app = App::open(&home.join("state.redb"), genesis, keys, Vec::new())?;
+    let node = Arc::new(Node::new(Arc::new(app)));
+    let addr: SocketAddr = api_addr
+        .unwrap_or(&config.api_addr)
+        .parse()
+        .context("API address")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .with_context(|| format!("binding the API to {addr} (in use? pass another with --api)"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let (shutdown, watcher) = watch::channel(false);
+    runtime.spawn(zkpsm_api::server::serve(
+        listener,
+        node.clone(),
+        watcher.clone(),
+    ));
+    runtime.spawn(zkpsm_consensus::sequencer::run(
+        node.clone(),
+        Duration::from_millis(config.block_interval_ms.max(10)),
+        watcher,
+    ));
+    Ok(RunningNode {
+        url,
+        shutdown,
+        runtime: Some(runtime),
+    })
+}

@@ -50,7 +50,16 @@ impl Node {
     }
 
     /// Checks a transaction (CheckTx) and adds it to the mempool.
+    ///
+    /// The proof is verified first, outside any lock (and cached); the check is then repeated
+    /// against the latest committed state while no block is being produced, so a transaction is
+    /// never admitted against a state that a concurrent commit has just made stale.
     pub fn submit(&self, bytes: Vec<u8>) -> Result<TxId, SubmitError> {
+        self.app.check_tx(&bytes)?;
+        let _no_block_in_flight = self
+            .producing
+            .lock()
+            .map_err(|_| AppError::Block("producer lock poisoned".into()))?;
         let id = self.app.check_tx(&bytes)?;
         self.mempool
             .lock()

@@ -46,6 +46,12 @@ enum Command {
         /// Milliseconds between blocks.
         #[arg(long, default_value_t = 1000)]
         block_interval_ms: u64,
+        /// Blocks during which an anchor stays valid.
+        #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().anchor_window)]
+        anchor_window: u64,
+        /// Most transactions in a block.
+        #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().max_txs_per_block)]
+        max_txs_per_block: u32,
     },
     /// Run a node in embedded mode (the sequencer and the API) until Ctrl-C.
     Start {
@@ -124,6 +130,8 @@ fn main() -> ExitCode {
             funds,
             api,
             block_interval_ms,
+            anchor_window,
+            max_txs_per_block,
         } => (|| {
             let funds = funds
                 .iter()
@@ -133,13 +141,12 @@ fn main() -> ExitCode {
                 api_addr: api,
                 block_interval_ms,
             };
-            let genesis = node::init(
-                &home,
-                &chain_id,
-                funds,
-                config,
-                zkpsm_app::ConsensusParams::default(),
-            )?;
+            let params = zkpsm_app::ConsensusParams {
+                anchor_window,
+                max_txs_per_block,
+                ..Default::default()
+            };
+            let genesis = node::init(&home, &chain_id, funds, config, params)?;
             println!(
                 "initialized chain '{}' in {} ({} genesis notes)",
                 genesis.chain_id,

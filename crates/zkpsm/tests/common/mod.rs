@@ -1,0 +1,156 @@
+//! Helpers for tests that run real `zkpsm` node processes.
+#![allow(dead_code)]
+
+use rand::rngs::OsRng;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zkpsm_api::client::Client;
+use zkpsm_app::{ChainTx, Genesis};
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::merkle::MemoryTree;
+use zkpsm_proofs::{SpendKeys, SpendProver};
+use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_zkpsm");
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `zkpsm init` in `home`, funding `alice` with `notes` notes of `value` each.
+pub fn init(home: &Path, alice: &SpendingKey, notes: usize, value: u64, extra: &[&str]) -> Genesis {
+    let fvk = alice.full_viewing_key();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["init", "--home"])
+        .arg(home)
+        .args(["--chain-id", "zkpsm-e2e"]);
+    for i in 0..notes {
+        cmd.arg("--fund")
+            .arg(format!("{}:{value}", fvk.address_at(i as u64)));
+    }
+    cmd.args(extra);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Genesis::from_json(&std::fs::read_to_string(home.join("genesis.json")).unwrap()).unwrap()
+}
+
+/// A running `zkpsm start` process.
+pub struct NodeProcess {
+    child: Child,
+    pub url: String,
+    pub client: Client,
+}
+
+impl NodeProcess {
+    /// Starts the node of `home` on `port` and waits until its API answers.
+    pub fn start(home: &Path, port: u16) -> Self {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(home.join("node.log"))
+            .unwrap();
+        let child = Command::new(BIN)
+            .args(["start", "--home"])
+            .arg(home)
+            .args(["--api", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let client = Client::new(&url);
+        let mut node = Self { child, url, client };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while node.client.status().is_err() {
+            if let Ok(Some(status)) = node.child.try_wait() {
+                panic!(
+                    "node exited with {status}; log: {}",
+                    std::fs::read_to_string(home.join("node.log")).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "node did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        node
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Waits until the mempool is empty and the height passed `after`.
+    pub fn wait_settled(&self, after: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let s = self.client.status().unwrap();
+            if s.mempool == 0 && s.height > after {
+                return s.height;
+            }
+            assert!(Instant::now() < deadline, "did not settle");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Transactions each spending one of alice's genesis notes (`indices`) to a fresh address of bob's,
+/// against the genesis anchor, proven ahead of time.
+pub fn genesis_spends(
+    genesis: &Genesis,
+    alice: &SpendingKey,
+    indices: &[usize],
+    amount: u64,
+) -> Vec<Vec<u8>> {
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    let notes = genesis.notes().unwrap();
+    let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
+    let bob = SpendingKey::from_bytes([42; 32]).full_viewing_key();
+    indices
+        .iter()
+        .map(|&i| {
+            let request = TransactionRequest {
+                chain_id: genesis.chain_id.clone(),
+                expiry_height: 5000,
+                anchor: tree.root(),
+                inputs: vec![SpendableNote {
+                    note: notes[i],
+                    path: tree.path(i as u32).unwrap(),
+                }],
+                payment: Payment {
+                    to: bob.address_at(i as u64),
+                    value: amount,
+                    memo: [0; 512],
+                },
+                change_address: alice.full_viewing_key().address_at(1000 + i as u64),
+                fee: 1,
+            };
+            let tx = build_transaction(alice, &request, &prover, &mut OsRng, &mut |_| {}).unwrap();
+            ChainTx::Shielded(Box::new(tx)).to_bytes()
+        })
+        .collect()
+}
+
+/// A temporary node home.
+pub fn home() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("node");
+    (dir, path)
+}

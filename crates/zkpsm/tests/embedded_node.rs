@@ -1,0 +1,167 @@
+//! End to end on a real embedded node process: payments settle, double spends and malformed or
+//! tampered transactions are refused with clear errors while the node keeps running, and a
+//! restart keeps all state.
+
+mod common;
+
+use common::*;
+use rand::rngs::OsRng;
+use zkpsm_api::client::ClientError;
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_proofs::{SpendKeys, SpendProver};
+use zkpsm_wallet::WalletFile;
+use zkpsm_wallet::scan::scan;
+use zkpsm_wallet::send::{SendRequest, send};
+
+fn refused_code(result: Result<zkpsm_api::types::Submitted, ClientError>) -> (u32, String) {
+    match result {
+        Err(ClientError::Refused(e)) => (e.code, e.message),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn payments_settle_attacks_are_refused_and_state_survives_restart() {
+    let (_dir, home) = home();
+    let alice_sk = SpendingKey::random(&mut OsRng);
+    let genesis = init(&home, &alice_sk, 6, 100, &["--block-interval-ms", "100"]);
+    let port = free_port();
+    let node = NodeProcess::start(&home, port);
+
+    // A wallet payment settles and both balances are right.
+    let mut alice = WalletFile::new_spending(&alice_sk);
+    alice.next_index = 10;
+    let mut bob = WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    let to = bob.full_viewing_key().unwrap().address_at(1).to_string();
+    let request = SendRequest {
+        to,
+        amount: 130,
+        fee: 5,
+        memo: "hi bob".into(),
+    };
+    send(
+        &mut alice,
+        &node.client,
+        &prover,
+        &request,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap();
+    let h = node.wait_settled(0);
+    scan(&mut alice, &node.client, &mut |_| {}).unwrap();
+    scan(&mut bob, &node.client, &mut |_| {}).unwrap();
+    assert_eq!(bob.balance(), 130);
+    assert_eq!(alice.balance(), 600 - 130 - 5);
+    assert_eq!(bob.notes[0].memo, "hi bob");
+    assert_eq!(node.client.status().unwrap().supply, 600 - 5);
+
+    // Insufficient funds and a bad address are clear errors.
+    let too_much = SendRequest {
+        to: request.to.clone(),
+        amount: 10_000,
+        fee: 5,
+        memo: String::new(),
+    };
+    let err = send(
+        &mut alice,
+        &node.client,
+        &prover,
+        &too_much,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("insufficient funds"), "{err}");
+    let bad = SendRequest {
+        to: "zkpsm1notanaddress".into(),
+        amount: 1,
+        fee: 1,
+        memo: String::new(),
+    };
+    assert!(
+        send(
+            &mut alice,
+            &node.client,
+            &prover,
+            &bad,
+            &mut OsRng,
+            &mut |_| {}
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("bad address")
+    );
+
+    // Double spends: the same note in two transactions, while pending and across blocks.
+    let spends = genesis_spends(&genesis, &alice_sk, &[5, 5], 10);
+    node.client.submit(&spends[0]).unwrap();
+    // Refused by the mempool (105) while the first is pending, or as spent (5) if a block
+    // included the first in between.
+    let second = node.client.submit(&spends[1]);
+    let (code, message) = refused_code(second);
+    assert!(code == 105 || code == 5, "{code}: {message}");
+    let h = node.wait_settled(h);
+    let (code, message) = refused_code(node.client.submit(&spends[1]));
+    assert_eq!(code, 5, "{message}");
+    let (code, _) = refused_code(node.client.submit(&spends[0]));
+    assert_eq!(code, 5);
+
+    // Malformed, tampered and oversized transactions; bad queries and routes.
+    let (code, message) = refused_code(node.client.submit(b"not a transaction"));
+    assert_eq!(code, 1, "{message}");
+    let mut tampered = genesis_spends(&genesis, &alice_sk, &[4], 10).remove(0);
+    let n = tampered.len();
+    tampered[n - 300] ^= 1;
+    let (code, message) = refused_code(node.client.submit(&tampered));
+    assert_eq!(code, 2, "{message}");
+    // Oversized: refused from its Content-Length with 413 and a JSON error; the server may close the
+    // connection before the client has written the whole body, which the client sees as a reset.
+    match node.client.submit(&vec![0u8; 2 * 1024 * 1024]) {
+        Err(ClientError::Refused(e)) => assert_eq!(e.code, 101, "{}", e.message),
+        Err(ClientError::Unreachable { reason, .. }) => {
+            assert!(
+                reason.contains("pipe") || reason.contains("reset"),
+                "{reason}"
+            )
+        }
+        other => panic!("oversized body accepted: {other:?}"),
+    }
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    for (path, status) in [
+        ("/v1/blocks/abc", 400),
+        ("/v1/outputs?from=-1", 400),
+        ("/v1/nope", 404),
+        ("/v1/blocks/999999", 404),
+    ] {
+        let mut r = agent.get(&format!("{}{path}", node.url)).call().unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let body: zkpsm_api::types::ApiError =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert!(!body.message.is_empty());
+    }
+    // The node is still running and still accepts a valid transaction.
+    let valid = genesis_spends(&genesis, &alice_sk, &[4], 10).remove(0);
+    node.client.submit(&valid).unwrap();
+    let h = node.wait_settled(h);
+
+    // Restart (SIGKILL, then start again): all state is kept.
+    let before = node.client.status().unwrap();
+    let block = node.client.block(h).unwrap();
+    node.kill9();
+    let node = NodeProcess::start(&home, port);
+    let after = node.client.status().unwrap();
+    assert!(after.height >= before.height);
+    assert_eq!(node.client.block(h).unwrap(), block);
+    assert_eq!(after.supply, before.supply);
+    scan(&mut bob, &node.client, &mut |_| {}).unwrap();
+    assert_eq!(bob.balance(), 130);
+    // The pre-proven spends paid 10 twice to another key, which a fresh wallet finds.
+    let mut other = WalletFile::new_spending(&SpendingKey::from_bytes([42; 32]));
+    scan(&mut other, &node.client, &mut |_| {}).unwrap();
+    assert_eq!(other.balance(), 20);
+}

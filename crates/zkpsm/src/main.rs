@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_node;
 mod demo;
 mod node;
 mod orchard_peer;
@@ -112,6 +113,15 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// End-to-end transactions per second through an embedded node, next to the verification bound.
+    Node {
+        /// Pre-proven transactions to push through.
+        #[arg(long, default_value_t = 96)]
+        txs: usize,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -124,6 +134,7 @@ fn main() -> ExitCode {
             height,
         }) => tx::verify(&file, &chain_id, height),
         Command::Bench(BenchCommand::Tx { runs, json }) => bench::tx(runs, json),
+        Command::Bench(BenchCommand::Node { txs, json }) => bench_node::run(txs, json),
         Command::Init {
             home,
             chain_id,

@@ -19,7 +19,13 @@ const ROUNDS: usize = 20;
 fn sigkill_during_block_production_loses_no_committed_block() {
     let (dir, home) = home();
     let alice = SpendingKey::random(&mut OsRng);
-    let genesis = init(&home, &alice, TXS, 100, &["--block-interval-ms", "15", "--anchor-window", "100000"]);
+    let genesis = init(
+        &home,
+        &alice,
+        TXS,
+        100,
+        &["--block-interval-ms", "15", "--anchor-window", "100000"],
+    );
     let txs = genesis_spends(&genesis, &alice, &(0..TXS).collect::<Vec<_>>(), 7);
     let port = free_port();
     let mut observed: Vec<(u64, String)> = Vec::new();
@@ -29,8 +35,14 @@ fn sigkill_during_block_production_loses_no_committed_block() {
         let node = NodeProcess::start(&home, port);
         // Every block observed committed before a crash is still there, unchanged.
         for (height, app_hash) in &observed {
-            let block = node.client.block(*height).unwrap_or_else(|e| panic!("round {round}: block {height} lost: {e}"));
-            assert_eq!(&block.app_hash, app_hash, "round {round}: block {height} changed");
+            let block = node
+                .client
+                .block(*height)
+                .unwrap_or_else(|e| panic!("round {round}: block {height} lost: {e}"));
+            assert_eq!(
+                &block.app_hash, app_hash,
+                "round {round}: block {height} changed"
+            );
         }
         // Resubmit what is not committed yet (the mempool does not survive a crash); a few more each round.
         let upto = ((round + 1) * TXS / ROUNDS).min(TXS);
@@ -58,7 +70,10 @@ fn sigkill_during_block_production_loses_no_committed_block() {
         if status.supply == target_supply && status.mempool == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "not all transactions committed: {status:?}");
+        assert!(
+            Instant::now() < deadline,
+            "not all transactions committed: {status:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let head = node.client.status().unwrap();
@@ -70,12 +85,25 @@ fn sigkill_during_block_production_loses_no_committed_block() {
     // Replay every committed block on a node that never crashed: the same app hash at each height.
     let replica_dir = dir.path().join("replica");
     std::fs::create_dir_all(&replica_dir).unwrap();
-    let replica = App::open(&replica_dir.join("state.redb"), genesis, SpendKeys::shared().unwrap(), vec![]).unwrap();
+    let replica = App::open(
+        &replica_dir.join("state.redb"),
+        genesis,
+        SpendKeys::shared().unwrap(),
+        vec![],
+    )
+    .unwrap();
     for height in 1..=head.height {
         let info = node.client.block(height).unwrap();
         let block = Block::decode(&hex::decode(&info.encoded).unwrap(), usize::MAX).unwrap();
         let committed = replica.execute_and_commit(&block).unwrap();
-        assert_eq!(hex::encode(committed.app_hash), info.app_hash, "height {height}");
+        assert_eq!(
+            hex::encode(committed.app_hash),
+            info.app_hash,
+            "height {height}"
+        );
     }
-    eprintln!("{ROUNDS} SIGKILLs, {} blocks, {TXS} transactions: no committed block lost, replay agrees", head.height);
+    eprintln!(
+        "{ROUNDS} SIGKILLs, {} blocks, {TXS} transactions: no committed block lost, replay agrees",
+        head.height
+    );
 }

@@ -203,3 +203,38 @@ pub fn memo_text(memo: &[u8]) -> String {
     let end = memo.iter().position(|b| *b == 0).unwrap_or(memo.len());
     String::from_utf8_lossy(&memo[..end]).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::OsRng;
+
+    #[test]
+    fn wallet_files_are_private_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w").join("wallet.json");
+        let sk = SpendingKey::random(&mut OsRng);
+        let wallet = WalletFile::new_spending(&sk);
+        wallet.save(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let loaded = WalletFile::load(&path).unwrap();
+        assert_eq!(loaded.spending_key().unwrap(), sk);
+        // A view-only wallet has the same viewing key and no spending key.
+        let view = WalletFile::new_view_only(&sk.full_viewing_key());
+        assert_eq!(view.full_viewing_key().unwrap(), sk.full_viewing_key());
+        assert!(matches!(view.spending_key(), Err(WalletError::ViewOnly)));
+        // Garbage is a clear error.
+        std::fs::write(&path, "{not json").unwrap();
+        assert!(
+            WalletFile::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("not a wallet file")
+        );
+    }
+}

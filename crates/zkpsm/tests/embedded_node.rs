@@ -57,6 +57,28 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     assert_eq!(bob.notes[0].memo, "hi bob");
     assert_eq!(node.client.status().unwrap().supply, 600 - 5);
 
+    // A view-only wallet from alice's full viewing key sees the same balance and history, and
+    // cannot send.
+    let mut watcher = WalletFile::new_view_only(&alice_sk.full_viewing_key());
+    scan(&mut watcher, &node.client, &mut |_| {}).unwrap();
+    assert_eq!(watcher.balance(), alice.balance());
+    assert_eq!(watcher.notes, alice.notes);
+    assert_eq!(watcher.sent, alice.sent);
+    assert_eq!(watcher.sent[0].value, 130);
+    let err = send(
+        &mut watcher,
+        &node.client,
+        &prover,
+        &request,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot spend") || err.to_string().contains("view"),
+        "{err}"
+    );
+
     // Insufficient funds and a bad address are clear errors.
     let too_much = SendRequest {
         to: request.to.clone(),

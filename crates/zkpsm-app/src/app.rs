@@ -69,6 +69,11 @@ impl App {
         &self.store
     }
 
+    /// How many transaction proofs this application has verified since it opened.
+    pub fn proof_verifications(&self) -> u64 {
+        self.pool.verifications()
+    }
+
     /// The genesis.
     pub fn genesis(&self) -> &Genesis {
         &self.genesis

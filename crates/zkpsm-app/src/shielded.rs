@@ -4,6 +4,7 @@
 use crate::AppError;
 use crate::genesis::ConsensusParams;
 use std::collections::{BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use zkpsm_primitives::transaction::Transaction;
 use zkpsm_proofs::{SpendKeys, VerifyContext, verify_transaction};
@@ -36,6 +37,7 @@ impl VerifiedCache {
 pub struct ShieldedPool {
     keys: Arc<SpendKeys>,
     verified: Mutex<VerifiedCache>,
+    verifications: AtomicU64,
 }
 
 /// The cache key of a verified transaction: its id and its exact proof (the id alone does not
@@ -53,6 +55,7 @@ impl ShieldedPool {
         Self {
             keys,
             verified: Mutex::new(VerifiedCache::default()),
+            verifications: AtomicU64::new(0),
         }
     }
 
@@ -114,6 +117,11 @@ impl ShieldedPool {
         Ok(())
     }
 
+    /// How many proofs this pool has verified (cached ones are not verified again).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
     /// Whether this exact transaction (id and proof) already verified.
     pub fn is_verified(&self, tx: &Transaction) -> bool {
         self.verified
@@ -131,6 +139,7 @@ impl ShieldedPool {
             chain_id: chain_id.to_owned(),
             height,
         };
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         verify_transaction(&self.keys, tx, &context)?;
         if let Ok(mut cache) = self.verified.lock() {
             cache.insert(verified_key(tx));

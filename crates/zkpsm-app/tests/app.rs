@@ -106,10 +106,21 @@ fn a_payment_settles_and_double_spends_are_rejected() {
     let w = world(ConsensusParams::default());
     let tx1 = pay(&w, 0, 300, 100);
     w.app.check_tx(&tx1).expect("admitted");
+    assert_eq!(w.app.proof_verifications(), 1);
+    // Checked again, proposed, processed and executed: the proof is never verified twice.
+    w.app.check_tx(&tx1).expect("still valid");
+    assert_eq!(
+        w.app.prepare_proposal(std::slice::from_ref(&tx1)),
+        vec![tx1.clone()]
+    );
+    w.app
+        .process_proposal(&block(&w, vec![tx1.clone()]))
+        .unwrap();
     let committed = w
         .app
         .execute_and_commit(&block(&w, vec![tx1.clone()]))
         .unwrap();
+    assert_eq!(w.app.proof_verifications(), 1);
     assert_eq!(committed.state.height, 1);
     assert_eq!(committed.state.supply, 1500 - 10);
     assert_eq!(committed.state.cm_size, 4);

@@ -92,6 +92,11 @@ fn unsatisfied(witness: &SpendWitness, public: &PublicValues) -> Option<String> 
         .map(str::to_owned)
 }
 
+/// The first failing constraint of a witness claimed with the public values it honestly derives.
+fn unsatisfied_honest(f: &Fixture, w: &SpendWitness) -> Option<String> {
+    unsatisfied(w, &w.public_values(f.public.anchor, FEE, f.public.binding))
+}
+
 #[test]
 fn honest_witness_satisfies_and_shape_is_fixed() {
     let f = fixture();
@@ -140,8 +145,7 @@ fn value_from_nothing_is_unsatisfiable() {
     let f = fixture();
     let mut w = f.witness;
     w.outputs[0].value += Fq::ONE;
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-    assert_eq!(unsatisfied(&w, &public).as_deref(), Some("value balance"));
+    assert_eq!(unsatisfied_honest(&f, &w).as_deref(), Some("value balance"));
     // Paying a lower fee than the balance says also fails.
     let public = f
         .witness
@@ -167,9 +171,8 @@ fn values_of_2_pow_64_or_more_are_unsatisfiable() {
     let two64 = Fq::from(u64::MAX) + Fq::ONE;
     w.outputs[0].value = two64;
     w.outputs[1].value = Fq::from(97) - two64;
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .expect("must fail")
             .contains("value range")
     );
@@ -180,18 +183,16 @@ fn wrong_path_or_anchor_is_unsatisfiable() {
     let f = fixture();
     let mut w = f.witness;
     w.inputs[0].path.siblings[4] += Fq::ONE;
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .unwrap()
             .contains("root matches anchor")
     );
     // The right path with the wrong direction bits (another position).
     let mut w = f.witness;
     w.inputs[0].path = f.tree.path(3).unwrap();
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .unwrap()
             .contains("root matches anchor")
     );
@@ -213,18 +214,16 @@ fn someone_elses_note_is_unsatisfiable() {
     // Wrong ask (the thief's), right everything else.
     let mut w = f.witness;
     w.inputs[0].ask = thief.spend_authorizing_key().0;
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .unwrap()
             .contains("root matches anchor")
     );
     // Wrong nk.
     let mut w = f.witness;
     w.inputs[0].nk = thief_fvk.nk;
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .unwrap()
             .contains("root matches anchor")
     );
@@ -239,8 +238,7 @@ fn a_full_viewing_key_alone_cannot_spend() {
     for guess in [fvk.ak, Fq::ZERO, Fq::from(12345)] {
         let mut w = f.witness;
         w.inputs[0].ask = guess;
-        let public = w.public_values(f.public.anchor, FEE, f.public.binding);
-        assert!(unsatisfied(&w, &public).is_some());
+        assert!(unsatisfied_honest(&f, &w).is_some());
     }
 }
 
@@ -255,9 +253,8 @@ fn nonzero_note_passed_off_as_dummy_is_unsatisfiable() {
     let mut w = f.witness;
     w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
     w.outputs[1].value -= Fq::from(25);
-    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert!(
-        unsatisfied(&w, &public)
+        unsatisfied_honest(&f, &w)
             .unwrap()
             .contains("root matches anchor")
     );

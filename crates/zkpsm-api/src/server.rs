@@ -12,8 +12,41 @@ use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
+use zkpsm_consensus::forward::{ForwardError, Forwarder};
 use zkpsm_consensus::{Node, SubmitError};
+
+/// What the API serves: an embedded node, or an app whose transactions go through CometBFT.
+pub enum Backend {
+    /// The embedded sequencer's node (its own mempool).
+    Embedded(Arc<Node>),
+    /// An app served to CometBFT: submissions go to CometBFT's `broadcast_tx_sync` (CheckTx),
+    /// reads come from the app's committed state.
+    CometBft {
+        /// The application.
+        app: Arc<App>,
+        /// The CometBFT RPC client.
+        forwarder: Forwarder,
+    },
+}
+
+impl Backend {
+    fn app(&self) -> &App {
+        match self {
+            Backend::Embedded(node) => node.app(),
+            Backend::CometBft { app, .. } => app,
+        }
+    }
+
+    /// Pending transactions in the embedded mempool (CometBFT's mempool is not counted here).
+    fn mempool_len(&self) -> usize {
+        match self {
+            Backend::Embedded(node) => node.mempool_len(),
+            Backend::CometBft { .. } => 0,
+        }
+    }
+}
 use zkpsm_primitives::transaction::MAX_TX_BYTES;
 
 /// An error answer with its HTTP status.
@@ -54,7 +87,7 @@ impl From<zkpsm_state::StateError> for Reply {
 type Answer<T> = Result<axum::Json<T>, Reply>;
 
 /// The API's routes over a node.
-pub fn router(node: Arc<Node>) -> Router {
+pub fn router(node: Arc<Backend>) -> Router {
     Router::new()
         .route("/v1/tx", post(submit))
         .route("/v1/status", get(status))
@@ -77,7 +110,7 @@ pub fn router(node: Arc<Node>) -> Router {
 /// Serves the API on `listener` until `shutdown` turns true.
 pub async fn serve(
     listener: TcpListener,
-    node: Arc<Node>,
+    node: Arc<Backend>,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(node))
@@ -92,24 +125,48 @@ pub async fn serve(
 }
 
 async fn submit(
-    State(node): State<Arc<Node>>,
+    State(node): State<Arc<Backend>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer<Submitted> {
     let body = body.map_err(|e| reply(e.status(), 101, format!("bad request body: {e}")))?;
     let bytes = body.to_vec();
-    let result = tokio::task::spawn_blocking(move || node.submit(bytes))
-        .await
-        .map_err(|e| reply(StatusCode::INTERNAL_SERVER_ERROR, 100, e.to_string()))?;
-    match result {
-        Ok(id) => Ok(axum::Json(Submitted {
-            txid: id.to_string(),
-        })),
-        Err(SubmitError::App(e)) => Err(e.into()),
-        Err(SubmitError::Mempool(e)) => Err(reply(StatusCode::CONFLICT, 105, e.to_string())),
+    match node.as_ref() {
+        Backend::Embedded(embedded) => {
+            let embedded = embedded.clone();
+            let result = tokio::task::spawn_blocking(move || embedded.submit(bytes))
+                .await
+                .map_err(|e| reply(StatusCode::INTERNAL_SERVER_ERROR, 100, e.to_string()))?;
+            match result {
+                Ok(id) => Ok(axum::Json(Submitted {
+                    txid: id.to_string(),
+                })),
+                Err(SubmitError::App(e)) => Err(e.into()),
+                Err(SubmitError::Mempool(e)) => {
+                    Err(reply(StatusCode::CONFLICT, 105, e.to_string()))
+                }
+            }
+        }
+        Backend::CometBft { forwarder, .. } => {
+            let id = ChainTx::decode(&bytes)?.id();
+            match forwarder.submit(bytes).await {
+                Ok(()) => Ok(axum::Json(Submitted {
+                    txid: id.to_string(),
+                })),
+                Err(ForwardError::Refused { code, log }) => {
+                    Err(reply(StatusCode::UNPROCESSABLE_ENTITY, code, log))
+                }
+                Err(e @ ForwardError::Rejected(_)) => {
+                    Err(reply(StatusCode::CONFLICT, 105, e.to_string()))
+                }
+                Err(e @ ForwardError::Unreachable { .. }) => {
+                    Err(reply(StatusCode::SERVICE_UNAVAILABLE, 106, e.to_string()))
+                }
+            }
+        }
     }
 }
 
-async fn status(State(node): State<Arc<Node>>) -> Answer<Status> {
+async fn status(State(node): State<Arc<Backend>>) -> Answer<Status> {
     let app = node.app();
     let head = app.head()?;
     Ok(axum::Json(Status {
@@ -126,7 +183,7 @@ async fn status(State(node): State<Arc<Node>>) -> Answer<Status> {
     }))
 }
 
-async fn block(State(node): State<Arc<Node>>, Path(height): Path<String>) -> Answer<BlockInfo> {
+async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> Answer<BlockInfo> {
     let height: u64 = height
         .parse()
         .map_err(|_| reply(StatusCode::BAD_REQUEST, 102, "height must be a number"))?;
@@ -173,7 +230,7 @@ fn page(q: Result<Query<Page>, QueryRejection>) -> Result<(u64, usize), Reply> {
 }
 
 async fn outputs(
-    State(node): State<Arc<Node>>,
+    State(node): State<Arc<Backend>>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<Outputs> {
     let (from, limit) = page(q)?;
@@ -191,7 +248,7 @@ async fn outputs(
 }
 
 async fn compact_outputs(
-    State(node): State<Arc<Node>>,
+    State(node): State<Arc<Backend>>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<CompactOutputs> {
     let (from, limit) = page(q)?;
@@ -221,7 +278,7 @@ struct HeightPage {
 }
 
 async fn nullifiers(
-    State(node): State<Arc<Node>>,
+    State(node): State<Arc<Backend>>,
     q: Result<Query<HeightPage>, QueryRejection>,
 ) -> Answer<Nullifiers> {
     let Query(p) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
@@ -248,7 +305,7 @@ struct Range {
 }
 
 async fn anchors(
-    State(node): State<Arc<Node>>,
+    State(node): State<Arc<Backend>>,
     q: Result<Query<Range>, QueryRejection>,
 ) -> Answer<Anchors> {
     let Query(r) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;

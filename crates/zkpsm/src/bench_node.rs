@@ -2,7 +2,7 @@
 //! (transactions proven ahead of time), next to the verification bound `cores / verify time`
 //! measured in the same run.
 
-use crate::node::{NodeConfig, init, start};
+use crate::node::{Consensus, NodeConfig, init, start};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
@@ -99,7 +99,7 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
     let bound_tps = cores as f64 / verify_s;
 
     // Through the node: submit from one thread per core, until everything is committed.
-    let node = start(home.path(), None)?;
+    let node = start(home.path(), None, Consensus::Embedded)?;
     let client = Client::new(&node.url);
     let start_height = client.status()?.height;
     let encoded: Vec<Vec<u8>> = proven

@@ -1,7 +1,7 @@
 //! `zkpsm demo`: an embedded node in a temporary home, two wallets, private payments back and
 //! forth, balances and timings.
 
-use crate::node::{NodeConfig, init, start};
+use crate::node::{Consensus, NodeConfig, init, start};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
@@ -70,7 +70,7 @@ pub fn run() -> Result<()> {
         config,
         ConsensusParams::default(),
     )?;
-    let node = start(home.path(), None)?;
+    let node = start(home.path(), None, Consensus::Embedded)?;
     println!("  node running: blocks every 250 ms, API at {}", node.url);
     let client = Client::new(&node.url);
     let prover = SpendProver::new(keys);

@@ -62,6 +62,16 @@ enum Command {
         /// Where the API listens (overrides the configuration).
         #[arg(long)]
         api: Option<String>,
+        /// How blocks are made: `embedded` (a sequencer in this process) or `cometbft` (serve ABCI
+        /// to a CometBFT v0.38 node).
+        #[arg(long, default_value = "embedded", value_parser = ["embedded", "cometbft"])]
+        consensus: String,
+        /// With `--consensus cometbft`: where to serve ABCI.
+        #[arg(long, default_value = "127.0.0.1:26658")]
+        abci: String,
+        /// With `--consensus cometbft`: CometBFT's RPC, where submissions are forwarded.
+        #[arg(long, default_value = "http://127.0.0.1:26657")]
+        cometbft_rpc: String,
     },
     /// A wallet: keys in a file, talking to a node.
     Wallet {
@@ -166,14 +176,30 @@ fn main() -> ExitCode {
             );
             Ok(())
         })(),
-        Command::Start { home, api } => node::start(&home, api.as_deref()).and_then(|n| {
-            eprintln!(
-                "zkpsm node '{}' serving {}; Ctrl-C stops it",
-                home.display(),
-                n.url
-            );
-            n.run_until_interrupted()
-        }),
+        Command::Start {
+            home,
+            api,
+            consensus,
+            abci,
+            cometbft_rpc,
+        } => {
+            let consensus = if consensus == "cometbft" {
+                node::Consensus::CometBft {
+                    abci,
+                    rpc: cometbft_rpc,
+                }
+            } else {
+                node::Consensus::Embedded
+            };
+            node::start(&home, api.as_deref(), consensus).and_then(|n| {
+                eprintln!(
+                    "zkpsm node '{}' serving {}; Ctrl-C stops it",
+                    home.display(),
+                    n.url
+                );
+                n.run_until_interrupted()
+            })
+        }
         Command::Wallet {
             wallet,
             node,

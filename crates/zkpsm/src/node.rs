@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use zkpsm_api::server::Backend;
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_consensus::Node;
+use zkpsm_consensus::abci::AbciApp;
+use zkpsm_consensus::forward::Forwarder;
 use zkpsm_proofs::SpendKeys;
 
 /// The node's configuration file in its home.
@@ -126,12 +129,31 @@ impl RunningNode {
     }
 }
 
-/// Opens the home's state and starts the sequencer and the API (on `api_addr`, or the configured one).
-pub fn start(home: &Path, api_addr: Option<&str>) -> Result<RunningNode> {
+/// How blocks are made.
+#[derive(Clone, Debug)]
+pub enum Consensus {
+    /// The embedded single-node sequencer.
+    Embedded,
+    /// CometBFT: serve ABCI on `abci` and forward submissions to the RPC at `rpc`.
+    CometBft {
+        /// The ABCI listen address.
+        abci: String,
+        /// CometBFT's RPC URL.
+        rpc: String,
+    },
+}
+
+/// Opens the home's state and starts block production (the embedded sequencer, or the ABCI
+/// server for CometBFT) and the API (on `api_addr`, or the configured one).
+pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Result<RunningNode> {
     let (genesis, config) = load(home)?;
     let keys = SpendKeys::shared()?;
-    let app = App::open(&home.join("state.redb"), genesis, keys, Vec::new())?;
-    let node = Arc::new(Node::new(Arc::new(app)));
+    let app = Arc::new(App::open(
+        &home.join("state.redb"),
+        genesis,
+        keys,
+        Vec::new(),
+    )?);
     let addr: SocketAddr = api_addr
         .unwrap_or(&config.api_addr)
         .parse()
@@ -145,14 +167,35 @@ pub fn start(home: &Path, api_addr: Option<&str>) -> Result<RunningNode> {
         .with_context(|| format!("binding the API to {addr} (in use? pass another with --api)"))?;
     let url = format!("http://{}", listener.local_addr()?);
     let (shutdown, watcher) = watch::channel(false);
+    let backend = match consensus {
+        Consensus::Embedded => {
+            let node = Arc::new(Node::new(app));
+            runtime.spawn(zkpsm_consensus::sequencer::run(
+                node.clone(),
+                Duration::from_millis(config.block_interval_ms.max(10)),
+                watcher.clone(),
+            ));
+            Backend::Embedded(node)
+        }
+        Consensus::CometBft { abci, rpc } => {
+            let forwarder = Forwarder::new(&rpc)?;
+            let abci_app = AbciApp::new(app.clone());
+            let listener = runtime
+                .block_on(tokio::net::TcpListener::bind(&abci))
+                .with_context(|| format!("binding ABCI to {abci} (in use?)"))?;
+            drop(listener);
+            runtime.spawn(async move {
+                if let Err(e) = zkpsm_consensus::abci::serve(abci_app, &abci).await {
+                    eprintln!("ABCI server on {abci} stopped: {e}");
+                    std::process::exit(1);
+                }
+            });
+            Backend::CometBft { app, forwarder }
+        }
+    };
     runtime.spawn(zkpsm_api::server::serve(
         listener,
-        node.clone(),
-        watcher.clone(),
-    ));
-    runtime.spawn(zkpsm_consensus::sequencer::run(
-        node.clone(),
-        Duration::from_millis(config.block_interval_ms.max(10)),
+        Arc::new(backend),
         watcher,
     ));
     Ok(RunningNode {

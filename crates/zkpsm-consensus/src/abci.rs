@@ -1,0 +1,364 @@
+//! Serving the application to CometBFT v0.38 over ABCI 2.0 with tower-abci.
+//!
+//! The calls are those the embedded sequencer makes: CheckTx is `App::check_tx` (the proof is
+//! verified once and cached, so a Recheck never verifies it again); PrepareProposal takes valid
+//! transactions up to the block limits; ProcessProposal rejects a block with any invalid
+//! transaction; FinalizeBlock executes against pending state and returns the app hash; Commit
+//! makes the block durable before it returns; Info reports the last committed height and app hash
+//! so CometBFT's handshake replays what the app lacks; InitChain is safe to repeat. An application
+//! failure is a non-zero code with a message, never a service error (which would halt CometBFT).
+
+use futures::future::BoxFuture;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use tendermint::abci::Code;
+use tendermint::abci::request::CheckTxKind;
+use tendermint::abci::response::{self, ProcessProposal};
+use tendermint::abci::types::ExecTxResult;
+use tendermint::v0_38::abci::{
+    ConsensusRequest, ConsensusResponse, InfoRequest, InfoResponse, MempoolRequest,
+    MempoolResponse, SnapshotRequest, SnapshotResponse,
+};
+use tower::{Service, ServiceBuilder};
+use tower_abci::BoxError;
+use zkpsm_app::ChainTx;
+use zkpsm_app::{App, Block};
+use zkpsm_primitives::transaction::TxId;
+use zkpsm_state::PendingBlock;
+
+/// The application as CometBFT sees it.
+pub struct AbciApp {
+    app: Arc<App>,
+    /// The block executed by FinalizeBlock, waiting for Commit.
+    pending: Mutex<Option<PendingBlock>>,
+    /// Nullifiers of the transactions admitted to CometBFT's mempool since the last Commit.
+    check_state: Mutex<BTreeMap<[u8; 32], TxId>>,
+    /// A test failpoint: `(when, height)` at which this process kills itself.
+    crash_at: Option<(CrashPoint, u64)>,
+}
+
+/// Where the crash failpoint fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// After FinalizeBlock has answered, when Commit arrives (before it is applied).
+    AfterFinalize,
+    /// Right after Commit made the block durable, before answering.
+    AfterCommit,
+}
+
+/// The environment variable of the crash failpoint, for crash-recovery tests:
+/// `after-finalize:H` or `after-commit:H` kills the process with SIGKILL at height H.
+pub const CRASH_ENV: &str = "ZKPSM_CRASH_AT";
+
+fn crash_from_env() -> Option<(CrashPoint, u64)> {
+    let value = std::env::var(CRASH_ENV).ok()?;
+    let (point, height) = value.split_once(':')?;
+    let point = match point {
+        "after-finalize" => CrashPoint::AfterFinalize,
+        "after-commit" => CrashPoint::AfterCommit,
+        _ => return None,
+    };
+    Some((point, height.parse().ok()?))
+}
+
+/// Kills this process with SIGKILL: no destructor, no flush, as a power cut would.
+fn sigkill_self() -> ! {
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &std::process::id().to_string()])
+        .status();
+    std::process::abort()
+}
+
+/// A consensus failure the node must not survive: halting is the only safe answer.
+fn halt(what: &str) -> ! {
+    eprintln!("zkpsm: consensus failure, halting: {what}");
+    std::process::exit(70);
+}
+
+impl AbciApp {
+    /// Wraps an opened application.
+    pub fn new(app: Arc<App>) -> Arc<Self> {
+        Arc::new(Self {
+            app,
+            pending: Mutex::new(None),
+            check_state: Mutex::new(BTreeMap::new()),
+            crash_at: crash_from_env(),
+        })
+    }
+
+    fn block(&self, height: tendermint::block::Height, txs: &[bytes::Bytes]) -> Block {
+        Block {
+            chain_id: self.app.genesis().chain_id.clone(),
+            height: height.value(),
+            txs: txs.iter().map(|t| t.to_vec()).collect(),
+        }
+    }
+
+    fn consensus(&self, request: ConsensusRequest) -> ConsensusResponse {
+        match request {
+            ConsensusRequest::InitChain(init) => {
+                if init.chain_id != self.app.genesis().chain_id {
+                    halt(&format!(
+                        "CometBFT's chain id '{}' is not the app's '{}'",
+                        init.chain_id,
+                        self.app.genesis().chain_id
+                    ));
+                }
+                let head = self.app.head().unwrap_or_else(|e| halt(&e.to_string()));
+                ConsensusResponse::InitChain(response::InitChain {
+                    consensus_params: None,
+                    validators: Vec::new(),
+                    app_hash: head.app_hash.to_vec().try_into().unwrap_or_default(),
+                })
+            }
+            ConsensusRequest::PrepareProposal(p) => {
+                let candidates: Vec<Vec<u8>> = p.txs.iter().map(|t| t.to_vec()).collect();
+                let mut total = 0i64;
+                let txs = self
+                    .app
+                    .prepare_proposal(&candidates)
+                    .into_iter()
+                    .take_while(|t| {
+                        total += t.len() as i64;
+                        total <= p.max_tx_bytes
+                    })
+                    .map(bytes::Bytes::from)
+                    .collect();
+                ConsensusResponse::PrepareProposal(response::PrepareProposal { txs })
+            }
+            ConsensusRequest::ProcessProposal(p) => {
+                match self.app.process_proposal(&self.block(p.height, &p.txs)) {
+                    Ok(()) => ConsensusResponse::ProcessProposal(ProcessProposal::Accept),
+                    Err(e) => {
+                        eprintln!("rejecting proposal at height {}: {e}", p.height);
+                        ConsensusResponse::ProcessProposal(ProcessProposal::Reject)
+                    }
+                }
+            }
+            ConsensusRequest::FinalizeBlock(f) => {
+                let block = self.block(f.height, &f.txs);
+                // A decided block passed ProcessProposal at more than 2/3 of the voting power; if it
+                // does not execute here, this node's state is not the chain's.
+                let pending = self.app.execute(&block).unwrap_or_else(|e| {
+                    halt(&format!("decided block {} does not execute: {e}", f.height))
+                });
+                let app_hash = pending.committed().app_hash;
+                if let Ok(mut slot) = self.pending.lock() {
+                    *slot = Some(pending);
+                }
+                ConsensusResponse::FinalizeBlock(response::FinalizeBlock {
+                    events: Vec::new(),
+                    tx_results: f.txs.iter().map(|_| ExecTxResult::default()).collect(),
+                    validator_updates: Vec::new(),
+                    consensus_param_updates: None,
+                    app_hash: app_hash.to_vec().try_into().unwrap_or_default(),
+                })
+            }
+            ConsensusRequest::Commit => {
+                let pending = self.pending.lock().ok().and_then(|mut p| p.take());
+                match pending {
+                    Some(p) => {
+                        let height = p.committed().state.height;
+                        self.crash_if(CrashPoint::AfterFinalize, height);
+                        p.commit()
+                            .unwrap_or_else(|e| halt(&format!("commit failed: {e}")));
+                        // The mempool is rechecked against the new state from an empty check state.
+                        if let Ok(mut check) = self.check_state.lock() {
+                            check.clear();
+                        }
+                        self.crash_if(CrashPoint::AfterCommit, height);
+                    }
+                    None => halt("Commit without a finalized block"),
+                }
+                ConsensusResponse::Commit(response::Commit {
+                    data: Default::default(),
+                    retain_height: 0u32.into(),
+                })
+            }
+            ConsensusRequest::ExtendVote(_) => {
+                ConsensusResponse::ExtendVote(response::ExtendVote {
+                    vote_extension: Default::default(),
+                })
+            }
+            ConsensusRequest::VerifyVoteExtension(_) => {
+                ConsensusResponse::VerifyVoteExtension(response::VerifyVoteExtension::Accept)
+            }
+        }
+    }
+
+    fn mempool(&self, request: MempoolRequest) -> MempoolResponse {
+        let MempoolRequest::CheckTx(check) = request;
+        // New and Recheck alike: the proof of an already-verified transaction is not verified again,
+        // so a recheck costs only the state lookups. The check state adds the nullifiers of the
+        // transactions already in CometBFT's mempool: after each Commit it starts empty and the
+        // Recheck of the remaining transactions (in mempool order) fills it again.
+        let _ = matches!(check.kind, CheckTxKind::Recheck);
+        let (code, log) = match self.app.check_tx(&check.tx) {
+            Ok(id) => match self.reserve_nullifiers(&check.tx, id) {
+                Ok(()) => (Code::Ok, format!("ok {id}")),
+                Err(nf) => (
+                    Code::from(5),
+                    format!("double spend: nullifier {nf} is spent by a pending transaction"),
+                ),
+            },
+            Err(e) => (Code::from(e.code()), e.to_string()),
+        };
+        MempoolResponse::CheckTx(response::CheckTx {
+            code,
+            log,
+            ..Default::default()
+        })
+    }
+
+    /// Records the transaction's nullifiers in the check state, or names one already there.
+    fn reserve_nullifiers(&self, tx: &[u8], id: TxId) -> Result<(), String> {
+        let Ok(ChainTx::Shielded(tx)) = ChainTx::decode(tx) else {
+            return Ok(());
+        };
+        let Ok(mut pending) = self.check_state.lock() else {
+            return Ok(());
+        };
+        let nfs: Vec<[u8; 32]> = tx.body.nullifiers.iter().map(|n| n.to_bytes()).collect();
+        if let Some(nf) = nfs
+            .iter()
+            .find(|nf| pending.get(*nf).is_some_and(|owner| *owner != id))
+        {
+            return Err(hex::encode(nf));
+        }
+        for nf in nfs {
+            pending.insert(nf, id);
+        }
+        Ok(())
+    }
+
+    fn crash_if(&self, point: CrashPoint, height: u64) {
+        if self.crash_at == Some((point, height)) {
+            eprintln!("zkpsm: failpoint {point:?} at height {height}: SIGKILL");
+            sigkill_self();
+        }
+    }
+
+    fn info(&self, request: InfoRequest) -> InfoResponse {
+        match request {
+            InfoRequest::Info(_) => {
+                let head = self.app.head().unwrap_or_else(|e| halt(&e.to_string()));
+                let height = head.state.height;
+                InfoResponse::Info(response::Info {
+                    data: "zkpsm".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    app_version: 1,
+                    last_block_height: height.try_into().unwrap_or_default(),
+                    // At height 0 CometBFT calls InitChain and takes the app hash from there.
+                    last_block_app_hash: if height == 0 {
+                        Default::default()
+                    } else {
+                        head.app_hash.to_vec().try_into().unwrap_or_default()
+                    },
+                })
+            }
+            InfoRequest::Query(_) => InfoResponse::Query(response::Query {
+                code: Code::from(104),
+                log: "ABCI queries are not served; use the node API".into(),
+                ..Default::default()
+            }),
+            InfoRequest::Echo(e) => InfoResponse::Echo(response::Echo { message: e.message }),
+        }
+    }
+}
+
+macro_rules! service {
+    ($name:ident, $req:ty, $resp:ty, $method:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Clone)]
+        pub struct $name(pub Arc<AbciApp>);
+
+        impl Service<$req> for $name {
+            type Response = $resp;
+            type Error = BoxError;
+            type Future = BoxFuture<'static, Result<$resp, BoxError>>;
+
+            fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn call(&mut self, request: $req) -> Self::Future {
+                let app = self.0.clone();
+                Box::pin(async move {
+                    tokio::task::spawn_blocking(move || app.$method(request))
+                        .await
+                        .map_err(BoxError::from)
+                })
+            }
+        }
+    };
+}
+
+service!(
+    ConsensusService,
+    ConsensusRequest,
+    ConsensusResponse,
+    consensus,
+    "The consensus connection."
+);
+service!(
+    MempoolService,
+    MempoolRequest,
+    MempoolResponse,
+    mempool,
+    "The mempool connection."
+);
+service!(
+    InfoService,
+    InfoRequest,
+    InfoResponse,
+    info,
+    "The info connection."
+);
+
+/// The snapshot connection: state sync is not offered, every request gets the empty answer.
+#[derive(Clone)]
+pub struct SnapshotService;
+
+impl Service<SnapshotRequest> for SnapshotService {
+    type Response = SnapshotResponse;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<SnapshotResponse, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: SnapshotRequest) -> Self::Future {
+        let response = match request {
+            SnapshotRequest::ListSnapshots => SnapshotResponse::ListSnapshots(Default::default()),
+            SnapshotRequest::OfferSnapshot(_) => {
+                SnapshotResponse::OfferSnapshot(Default::default())
+            }
+            SnapshotRequest::LoadSnapshotChunk(_) => {
+                SnapshotResponse::LoadSnapshotChunk(Default::default())
+            }
+            SnapshotRequest::ApplySnapshotChunk(_) => {
+                SnapshotResponse::ApplySnapshotChunk(Default::default())
+            }
+        };
+        Box::pin(async move { Ok(response) })
+    }
+}
+
+/// Serves the app on `addr` (e.g. `127.0.0.1:26658`) for CometBFT until the process ends.
+pub async fn serve(app: Arc<AbciApp>, addr: &str) -> Result<(), BoxError> {
+    let server = tower_abci::v038::Server::builder()
+        // One consensus request at a time, in order.
+        .consensus(
+            ServiceBuilder::new()
+                .concurrency_limit(1)
+                .service(ConsensusService(app.clone())),
+        )
+        .mempool(MempoolService(app.clone()))
+        .info(InfoService(app))
+        .snapshot(SnapshotService)
+        .finish()
+        .ok_or("tower-abci server is missing a service")?;
+    server.listen_tcp(addr).await
+}

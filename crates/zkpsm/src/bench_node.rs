@@ -5,28 +5,35 @@
 use crate::node::{Consensus, NodeConfig, init, start};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
 use zkpsm_app::genesis::Allocation;
-use zkpsm_app::{ChainTx, ConsensusParams};
+use zkpsm_app::{ChainTx, ConsensusParams, Genesis};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
-use zkpsm_primitives::transaction::Transaction;
 use zkpsm_proofs::{SpendKeys, SpendProver, VerifyContext, verify_transaction};
 use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
 
-const CHAIN: &str = "zkpsm-bench";
+/// A chain's genesis in a home folder, and transactions proven ahead of time against it.
+pub struct Prepared {
+    /// The genesis.
+    pub genesis: Genesis,
+    /// The encoded transactions, each spending its own genesis note.
+    pub txs: Vec<Vec<u8>>,
+    /// The median time of one verification, in seconds.
+    pub verify_s: f64,
+}
 
-/// Runs the benchmark.
-pub fn run(txs: usize, json: bool) -> Result<()> {
-    if txs < 8 {
+/// Writes a genesis with `n` notes into `home` and proves one transaction per note.
+pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Result<Prepared> {
+    if n < 8 {
         bail!("--txs must be at least 8");
     }
     let keys = SpendKeys::shared()?;
     let alice = SpendingKey::random(&mut OsRng);
     let fvk = alice.full_viewing_key();
-    let home = tempfile::tempdir()?;
-    let funds = (0..txs as u64)
+    let funds = (0..n as u64)
         .map(|i| Allocation {
             address: fvk.address_at(i).to_string(),
             amount: 100,
@@ -36,27 +43,20 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
         anchor_window: 100_000,
         ..ConsensusParams::default()
     };
-    let genesis = init(
-        home.path(),
-        CHAIN,
-        funds,
-        NodeConfig {
-            api_addr: "127.0.0.1:0".into(),
-            block_interval_ms: 50,
-        },
-        params,
-    )?;
-
-    // Prove every transaction ahead of time, each spending its own genesis note.
+    let config = NodeConfig {
+        api_addr: "127.0.0.1:0".into(),
+        block_interval_ms,
+    };
+    let genesis = init(home, chain, funds, config, params)?;
     let notes = genesis.notes()?;
     let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
     let prover = SpendProver::new(keys.clone());
-    let mut proven: Vec<Transaction> = Vec::with_capacity(txs);
+    let mut proven = Vec::with_capacity(n);
     for (i, note) in notes.iter().enumerate() {
-        eprint!("\rproving {}/{txs}", i + 1);
+        eprint!("\rproving {}/{n}", i + 1);
         let request = TransactionRequest {
-            chain_id: CHAIN.into(),
-            expiry_height: 5_000,
+            chain_id: chain.into(),
+            expiry_height: 9_000,
             anchor: tree.root(),
             inputs: vec![SpendableNote {
                 note: *note,
@@ -79,10 +79,9 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
         )?);
     }
     eprintln!();
-
-    // The bound, measured now: single verification time, median of 7.
+    // Single verification time, median of 7.
     let context = VerifyContext {
-        chain_id: CHAIN.into(),
+        chain_id: chain.into(),
         height: 1,
     };
     let mut samples = Vec::new();
@@ -93,27 +92,25 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
     }
     samples.sort_by(f64::total_cmp);
     let verify_s = samples[samples.len() / 2];
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let bound_tps = cores as f64 / verify_s;
-
-    // Through the node: submit from one thread per core, until everything is committed.
-    let node = start(home.path(), None, Consensus::Embedded)?;
-    let client = Client::new(&node.url);
-    let start_height = client.status()?.height;
-    let encoded: Vec<Vec<u8>> = proven
+    let txs = proven
         .into_iter()
         .map(|t| ChainTx::Shielded(Box::new(t)).to_bytes())
         .collect();
-    let started = Instant::now();
+    Ok(Prepared {
+        genesis,
+        txs,
+        verify_s,
+    })
+}
+
+/// Submits every transaction to the API at `url` from `threads` threads.
+pub fn submit_all(url: &str, txs: &[Vec<u8>], threads: usize) -> Result<()> {
     std::thread::scope(|scope| -> Result<()> {
-        let workers: Vec<_> = encoded
-            .chunks(encoded.len().div_ceil(cores))
+        let workers: Vec<_> = txs
+            .chunks(txs.len().div_ceil(threads.max(1)))
             .map(|chunk| {
-                let url = node.url.clone();
                 scope.spawn(move || -> Result<()> {
-                    let client = Client::new(&url);
+                    let client = Client::new(url);
                     for tx in chunk {
                         client.submit(tx)?;
                     }
@@ -126,31 +123,51 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
                 .map_err(|_| anyhow::anyhow!("a submitter panicked"))??;
         }
         Ok(())
-    })?;
-    let target = genesis.supply()? - txs as u64;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let end_height = loop {
+    })
+}
+
+/// Waits until the node at `url` reports `supply` (every transaction burned its fee).
+pub fn wait_supply(client: &Client, supply: u64) -> Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
         let s = client.status()?;
-        if s.supply == target && s.mempool == 0 {
-            break s.height;
+        if s.supply == supply && s.mempool == 0 {
+            return Ok(s.height);
         }
         if Instant::now() > deadline {
-            bail!("transactions did not all commit within 300 s");
+            bail!("transactions did not all commit within 600 s");
         }
         std::thread::sleep(Duration::from_millis(5));
-    };
+    }
+}
+
+/// Runs the benchmark.
+pub fn run(n: usize, json: bool) -> Result<()> {
+    let home = tempfile::tempdir()?;
+    let prepared = prepare(home.path(), "zkpsm-bench", n, 50)?;
+    let cores = std::thread::available_parallelism()
+        .map(|c| c.get())
+        .unwrap_or(1);
+    let bound_tps = cores as f64 / prepared.verify_s;
+
+    let node = start(home.path(), None, Consensus::Embedded)?;
+    let client = Client::new(&node.url);
+    let start_height = client.status()?.height;
+    let started = Instant::now();
+    submit_all(&node.url, &prepared.txs, cores)?;
+    let end_height = wait_supply(&client, prepared.genesis.supply()? - n as u64)?;
     let elapsed = started.elapsed().as_secs_f64();
     node.stop();
-    let tps = txs as f64 / elapsed;
+    let tps = n as f64 / elapsed;
     if json {
         println!(
             "{}",
             serde_json::json!({
-                "txs": txs,
+                "txs": n,
                 "tps": tps,
                 "bound_tps": bound_tps,
                 "ratio": tps / bound_tps,
-                "verify_ms": verify_s * 1e3,
+                "verify_ms": prepared.verify_s * 1e3,
                 "cores": cores,
                 "elapsed_s": elapsed,
                 "blocks": end_height - start_height,
@@ -158,14 +175,14 @@ pub fn run(txs: usize, json: bool) -> Result<()> {
         );
     } else {
         println!(
-            "{txs} pre-proven private transactions through the embedded node's API, {cores} cores"
+            "{n} pre-proven private transactions through the embedded node's API, {cores} cores"
         );
         println!("| measure | value |");
         println!("|---|---:|");
         println!("| end-to-end tps (submit to commit) | {tps:.1} |");
         println!(
             "| bound: cores / single verify ({:.1} ms) | {bound_tps:.1} |",
-            verify_s * 1e3
+            prepared.verify_s * 1e3
         );
         println!("| ratio | {:.2} |", tps / bound_tps);
         println!("| blocks | {} |", end_height - start_height);

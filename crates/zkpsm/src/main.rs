@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_consensus;
 mod bench_node;
 mod demo;
 mod node;
@@ -123,6 +124,15 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Committed tps on a 4-validator CometBFT network: kvstore's and zkpsm's, with the bound.
+    Consensus {
+        /// Transactions per run.
+        #[arg(long, default_value_t = 64)]
+        txs: usize,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// End-to-end transactions per second through an embedded node, next to the verification bound.
     Node {
         /// Pre-proven transactions to push through.
@@ -145,6 +155,7 @@ fn main() -> ExitCode {
         }) => tx::verify(&file, &chain_id, height),
         Command::Bench(BenchCommand::Tx { runs, json }) => bench::tx(runs, json),
         Command::Bench(BenchCommand::Node { txs, json }) => bench_node::run(txs, json),
+        Command::Bench(BenchCommand::Consensus { txs, json }) => bench_consensus::run(txs, json),
         Command::Init {
             home,
             chain_id,

@@ -9,12 +9,10 @@ use rand::rngs::OsRng;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use zkpsm_api::client::{Client, ClientError};
+use zkpsm_api::client::Client;
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_wallet::WalletFile;
 use zkpsm_wallet::scan::scan;
-use zkpsm_wallet::send::{SendRequest, send};
+use zkpsm_wallet::send::send;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -154,13 +152,6 @@ impl Drop for Testnet {
     }
 }
 
-fn refused_code(result: Result<zkpsm_api::types::Submitted, ClientError>) -> u32 {
-    match result {
-        Err(ClientError::Refused(e)) => e.code,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 #[test]
 fn one_validator_settles_payments_and_refuses_double_spends() {
     let (_home_dir, home) = home();
@@ -170,17 +161,7 @@ fn one_validator_settles_payments_and_refuses_double_spends() {
     let client = net.client(0);
 
     // The wallet works unchanged: a payment settles through CometBFT.
-    let mut alice = WalletFile::new_spending(&alice_sk);
-    alice.next_index = 10;
-    let mut bob = WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
-    let prover = SpendProver::new(SpendKeys::shared().unwrap());
-    let to = bob.full_viewing_key().unwrap().address_at(1).to_string();
-    let request = SendRequest {
-        to,
-        amount: 120,
-        fee: 4,
-        memo: "via cometbft".into(),
-    };
+    let (mut alice, mut bob, prover, request) = alice_and_bob(&alice_sk, 120, 4, "via cometbft");
     send(
         &mut alice,
         &client,
@@ -198,11 +179,11 @@ fn one_validator_settles_payments_and_refuses_double_spends() {
     // Double spends: refused at CheckTx while the first is pending, and once it is committed.
     let spends = genesis_spends(&genesis, &alice_sk, &[4, 4], 10);
     client.submit(&spends[0]).unwrap();
-    assert_eq!(refused_code(client.submit(&spends[1])), 5);
+    assert_eq!(refused(client.submit(&spends[1])).0, 5);
     net.wait_supply(0, 500 - 4 - 1);
     // After the commit: refused as spent (5), or by CometBFT's cache of seen transactions (105).
     for tx in &spends {
-        let code = refused_code(client.submit(tx));
+        let (code, _) = refused(client.submit(tx));
         assert!(code == 5 || code == 105, "{code}");
     }
 

@@ -8,17 +8,9 @@ use common::*;
 use rand::rngs::OsRng;
 use zkpsm_api::client::ClientError;
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::{SendRequest, send};
-
-fn refused_code(result: Result<zkpsm_api::types::Submitted, ClientError>) -> (u32, String) {
-    match result {
-        Err(ClientError::Refused(e)) => (e.code, e.message),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
 
 #[test]
 fn payments_settle_attacks_are_refused_and_state_survives_restart() {
@@ -29,17 +21,7 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     let node = NodeProcess::start(&home, port);
 
     // A wallet payment settles and both balances are right.
-    let mut alice = WalletFile::new_spending(&alice_sk);
-    alice.next_index = 10;
-    let mut bob = WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
-    let prover = SpendProver::new(SpendKeys::shared().unwrap());
-    let to = bob.full_viewing_key().unwrap().address_at(1).to_string();
-    let request = SendRequest {
-        to,
-        amount: 130,
-        fee: 5,
-        memo: "hi bob".into(),
-    };
+    let (mut alice, mut bob, prover, request) = alice_and_bob(&alice_sk, 130, 5, "hi bob");
     send(
         &mut alice,
         &node.client,
@@ -122,21 +104,21 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     // Refused by the mempool (105) while the first is pending, or as spent (5) if a block
     // included the first in between.
     let second = node.client.submit(&spends[1]);
-    let (code, message) = refused_code(second);
+    let (code, message) = refused(second);
     assert!(code == 105 || code == 5, "{code}: {message}");
     let h = node.wait_settled(h);
-    let (code, message) = refused_code(node.client.submit(&spends[1]));
+    let (code, message) = refused(node.client.submit(&spends[1]));
     assert_eq!(code, 5, "{message}");
-    let (code, _) = refused_code(node.client.submit(&spends[0]));
+    let (code, _) = refused(node.client.submit(&spends[0]));
     assert_eq!(code, 5);
 
     // Malformed, tampered and oversized transactions; bad queries and routes.
-    let (code, message) = refused_code(node.client.submit(b"not a transaction"));
+    let (code, message) = refused(node.client.submit(b"not a transaction"));
     assert_eq!(code, 1, "{message}");
     let mut tampered = genesis_spends(&genesis, &alice_sk, &[4], 10).remove(0);
     let n = tampered.len();
     tampered[n - 300] ^= 1;
-    let (code, message) = refused_code(node.client.submit(&tampered));
+    let (code, message) = refused(node.client.submit(&tampered));
     assert_eq!(code, 2, "{message}");
     // Oversized: refused from its Content-Length with 413 and a JSON error; the server may close the
     // connection before the client has written the whole body, which the client sees as a reset.

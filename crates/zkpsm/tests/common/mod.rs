@@ -154,3 +154,40 @@ pub fn home() -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("node");
     (dir, path)
 }
+
+/// The code and message of a refused submission (panics on anything else).
+pub fn refused(
+    result: Result<zkpsm_api::types::Submitted, zkpsm_api::client::ClientError>,
+) -> (u32, String) {
+    match result {
+        Err(zkpsm_api::client::ClientError::Refused(e)) => (e.code, e.message),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// Alice's spending wallet (handing out addresses from index 10), a fresh wallet for bob, a prover,
+/// and a payment request of `amount` to bob's address 1.
+pub fn alice_and_bob(
+    alice_sk: &SpendingKey,
+    amount: u64,
+    fee: u64,
+    memo: &str,
+) -> (
+    zkpsm_wallet::WalletFile,
+    zkpsm_wallet::WalletFile,
+    SpendProver,
+    zkpsm_wallet::send::SendRequest,
+) {
+    let mut alice = zkpsm_wallet::WalletFile::new_spending(alice_sk);
+    alice.next_index = 10;
+    let bob = zkpsm_wallet::WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    let to = bob.full_viewing_key().unwrap().address_at(1).to_string();
+    let request = zkpsm_wallet::send::SendRequest {
+        to,
+        amount,
+        fee,
+        memo: memo.into(),
+    };
+    (alice, bob, prover, request)
+}

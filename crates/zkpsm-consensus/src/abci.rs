@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tendermint::abci::Code;
-use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::response::{self, ProcessProposal};
 use tendermint::abci::types::ExecTxResult;
 use tendermint::v0_38::abci::{
@@ -193,7 +192,6 @@ impl AbciApp {
         // so a recheck costs only the state lookups. The check state adds the nullifiers of the
         // transactions already in CometBFT's mempool: after each Commit it starts empty and the
         // Recheck of the remaining transactions (in mempool order) fills it again.
-        let _ = matches!(check.kind, CheckTxKind::Recheck);
         let (code, log) = match self.app.check_tx(&check.tx) {
             Ok(id) => match self.reserve_nullifiers(&check.tx, id) {
                 Ok(()) => (Code::Ok, format!("ok {id}")),

@@ -77,11 +77,6 @@ impl Mempool {
         Ok(())
     }
 
-    /// The pending transactions' bytes, oldest first.
-    pub fn pending(&self) -> Vec<Vec<u8>> {
-        self.order.values().map(|(_, b)| b.clone()).collect()
-    }
-
     /// Removes transactions (included in a block, or no longer valid).
     pub fn remove(&mut self, ids: &BTreeSet<TxId>) {
         for id in ids {
@@ -95,7 +90,7 @@ impl Mempool {
         }
     }
 
-    /// The ids of pending transactions, with their bytes.
+    /// The pending transactions with their ids, oldest first.
     pub fn entries(&self) -> Vec<(TxId, Vec<u8>)> {
         self.order.values().cloned().collect()
     }

@@ -76,7 +76,11 @@ impl Node {
             .producing
             .lock()
             .map_err(|_| AppError::Block("producer lock poisoned".into()))?;
-        let pending = self.mempool.lock().map(|m| m.pending()).unwrap_or_default();
+        let pending: Vec<Vec<u8>> = self
+            .mempool
+            .lock()
+            .map(|m| m.entries().into_iter().map(|(_, bytes)| bytes).collect())
+            .unwrap_or_default();
         let txs = self.app.prepare_proposal(&pending);
         let height = self.app.head()?.state.height + 1;
         let block = Block {

@@ -180,10 +180,6 @@ pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Resul
         Consensus::CometBft { abci, rpc } => {
             let forwarder = Forwarder::new(&rpc)?;
             let abci_app = AbciApp::new(app.clone());
-            let listener = runtime
-                .block_on(tokio::net::TcpListener::bind(&abci))
-                .with_context(|| format!("binding ABCI to {abci} (in use?)"))?;
-            drop(listener);
             runtime.spawn(async move {
                 if let Err(e) = zkpsm_consensus::abci::serve(abci_app, &abci).await {
                     eprintln!("ABCI server on {abci} stopped: {e}");

@@ -1,15 +1,18 @@
 //! Primitives of zkpsm: the field, Poseidon with domain tags, the key hierarchy and diversified
 //! addresses, notes with their commitments and nullifiers, note encryption, the note commitment tree's
-//! hashing, and the canonical transaction encoding.
+//! hashing, the indexed nullifier tree's leaves, the canonical transaction encoding, and the
+//! chain step: what a block does to the running state, and the witness its circuit needs.
 //!
 //! Everything here is plain data and native computation; the circuits crate proves the same
 //! relations in zero knowledge, and test vectors pin the two together.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod chain_step;
 pub mod encryption;
 pub mod error;
 pub mod field;
+pub mod indexed_leaf;
 pub mod keys;
 pub mod merkle;
 pub mod note;

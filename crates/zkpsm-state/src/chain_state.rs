@@ -5,16 +5,10 @@
 //! consensus commit signs exactly the state the chain proof attests.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+pub use zkpsm_primitives::chain_step::{
+    Digest, EffectKind, EffectsDigest, Z_LEN, next_block_chain_hash, txs_hash,
+};
 use zkpsm_primitives::field::{self, Fq};
-use zkpsm_primitives::field_newtype;
-use zkpsm_primitives::poseidon;
-use zkpsm_primitives::prf::prf_field;
-use zkpsm_primitives::transaction::TxId;
-
-field_newtype!(
-    /// A Poseidon digest or Merkle root in the chain state.
-    Digest
-);
 
 /// The chain's running state after a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -39,12 +33,10 @@ pub struct ChainState {
 
 /// The context string of the app hash.
 const APP_HASH_CONTEXT: &str = "zkpsm 2026 app hash";
-/// The context string of a block's transaction-id hash.
-const TXS_HASH_CONTEXT: &str = "zkpsm 2026 block txs hash";
 
 impl ChainState {
     /// `z` as field elements, in order.
-    pub fn z(&self) -> [Fq; 8] {
+    pub fn z(&self) -> [Fq; Z_LEN] {
         [
             Fq::from(self.height),
             self.cm_root.0,
@@ -71,42 +63,4 @@ impl ChainState {
         }
         *h.finalize().as_bytes()
     }
-}
-
-/// Kinds of effects folded into a block's effects digest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u64)]
-pub enum EffectKind {
-    /// A transaction's anchor.
-    Anchor = 1,
-    /// A revealed nullifier.
-    Nullifier = 2,
-    /// A created note commitment.
-    Commitment = 3,
-    /// A burned fee.
-    Fee = 4,
-    /// The block's resulting anchor.
-    NewAnchor = 5,
-}
-
-/// A block's effects digest, folded one effect at a time: `acc' = H(acc, kind, value)` from 0.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EffectsDigest(pub Fq);
-
-impl EffectsDigest {
-    /// Folds one effect in.
-    pub fn absorb(&mut self, kind: EffectKind, value: Fq) {
-        self.0 = poseidon::hash(poseidon::effects(), &[self.0, Fq::from(kind as u64), value]);
-    }
-}
-
-/// The hash of a block's transaction ids, as one field element.
-pub fn txs_hash(txids: &[TxId]) -> Fq {
-    let parts: Vec<&[u8]> = txids.iter().map(|t| t.0.as_slice()).collect();
-    prf_field(TXS_HASH_CONTEXT, &parts)
-}
-
-/// The next link of the block hash chain.
-pub fn next_block_chain_hash(previous: Fq, effects: EffectsDigest, txs_hash: Fq) -> Fq {
-    poseidon::hash(poseidon::block_chain(), &[previous, effects.0, txs_hash])
 }

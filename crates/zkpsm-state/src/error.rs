@@ -32,9 +32,23 @@ pub enum StateError {
     /// The fees of a block exceed the remaining supply.
     #[error("fees exceed the remaining supply")]
     SupplyUnderflow,
-    /// The note commitment tree is full (2^32 notes).
-    #[error("the note commitment tree is full")]
+    /// A tree is full (2^32 leaves).
+    #[error("a state tree is full")]
     TreeFull,
+    /// A transaction that does not reveal exactly two nullifiers and create exactly two notes.
+    #[error("a transaction must reveal 2 nullifiers and create 2 notes, got {nullifiers} and {outputs}")]
+    TxShape {
+        /// Nullifiers revealed.
+        nullifiers: usize,
+        /// Notes created.
+        outputs: usize,
+    },
+    /// An anchor that no block produced.
+    #[error("anchor {0} is not the root after any block")]
+    UnknownAnchor(String),
+    /// A stored chain step witness that does not decode.
+    #[error("no chain step witness for height {0}")]
+    NoStepWitness(u64),
 }
 
 macro_rules! from_redb {

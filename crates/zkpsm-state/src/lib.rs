@@ -1,6 +1,7 @@
-//! State of a zkpsm chain on redb: the note commitment tree (an `incrementalmerkletree` frontier
-//! over Poseidon, persisted), the nullifier set as an indexed Merkle tree with non-membership
-//! proofs, the anchors of recent blocks and their tree, the blocks themselves, and the app hash.
+//! State of a zkpsm chain on redb: the note commitment tree (a Poseidon Merkle tree of persisted
+//! nodes), the nullifier set as an indexed Merkle tree with non-membership
+//! proofs, the anchors of recent blocks and their tree, the blocks themselves, the app hash, and
+//! the chain step witness of each block (what the chain prover folds).
 //!
 //! A block's whole effect is one redb write transaction: after a crash the state is exactly that
 //! of the last committed block.
@@ -9,6 +10,7 @@
 
 pub mod chain_state;
 pub mod error;
+pub mod merkle_table;
 pub mod nullifier_tree;
 pub mod store;
 mod tables;

@@ -1,183 +1,70 @@
 //! The nullifier set as an indexed Merkle tree (a sorted linked list in a depth-32 Poseidon tree,
-//! as Aztec does), persisted in redb.
+//! as Aztec does), persisted in redb. The leaf format is [`NullifierLeaf`].
 //!
-//! Leaf `= H(value, next_index, next_value)`; an empty slot is 0, distinct from every real leaf's
-//! hash. Index 0 holds the sentinel `(0, 0, 0)`; `next_value = 0` means +infinity; a nullifier of 0
-//! is invalid. Insertion finds the low leaf (the largest value below the new one), points it at the
-//! new leaf, and writes the new leaf at the next free index: one insert at a time, each against the
-//! root left by the previous one.
+//! Insertion finds the low leaf (the largest value below the new one), points it at the new leaf,
+//! and writes the new leaf at the next free index: one insert at a time, each against the root left
+//! by the previous one. Each insertion returns the witness the chain step circuit proves it with.
 
 use crate::StateError;
+use crate::merkle_table::{self, NodeKey, root_from};
 use crate::tables::{NF_BY_VALUE, NF_LEAVES, NF_NODES};
-use ff::Field;
 use redb::{ReadableTable, Table};
+use zkpsm_primitives::chain_step::{Digest, NullifierInsert, PathWitness};
 use zkpsm_primitives::field::{self, Fq};
-use zkpsm_primitives::merkle::{DEPTH, empty_root, node};
-use zkpsm_primitives::poseidon;
-
-/// A leaf of the indexed tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NullifierLeaf {
-    /// The nullifier (0 for the sentinel).
-    pub value: Fq,
-    /// The index of the leaf with the next larger value (0 if none).
-    pub next_index: u64,
-    /// The next larger value (0 means none: +infinity).
-    pub next_value: Fq,
-}
-
-impl NullifierLeaf {
-    /// The sentinel at index 0.
-    pub const SENTINEL: Self = Self {
-        value: Fq::ZERO,
-        next_index: 0,
-        next_value: Fq::ZERO,
-    };
-
-    /// The leaf's hash in the tree.
-    pub fn hash(&self) -> Fq {
-        poseidon::hash(
-            poseidon::nullifier_leaf(),
-            &[self.value, Fq::from(self.next_index), self.next_value],
-        )
-    }
-
-    fn to_bytes(self) -> [u8; 72] {
-        let mut out = [0u8; 72];
-        out[..32].copy_from_slice(&field::to_bytes(&self.value));
-        out[32..40].copy_from_slice(&self.next_index.to_le_bytes());
-        out[40..].copy_from_slice(&field::to_bytes(&self.next_value));
-        out
-    }
-
-    fn from_bytes(bytes: &[u8; 72]) -> Result<Self, StateError> {
-        let part = |r: std::ops::Range<usize>| -> [u8; 32] {
-            let mut b = [0u8; 32];
-            b.copy_from_slice(&bytes[r]);
-            b
-        };
-        let corrupt = |_| StateError::Corrupt("nullifier leaf".into());
-        let mut index = [0u8; 8];
-        index.copy_from_slice(&bytes[32..40]);
-        Ok(Self {
-            value: field::from_bytes(&part(0..32), "leaf value").map_err(corrupt)?,
-            next_index: u64::from_le_bytes(index),
-            next_value: field::from_bytes(&part(40..72), "leaf next").map_err(corrupt)?,
-        })
-    }
-
-    /// Whether `nf` lies strictly between this leaf's value and the next (the gap it proves empty).
-    pub fn brackets(&self, nf: &Fq) -> bool {
-        less(&self.value, nf) && (self.next_value == Fq::ZERO || less(nf, &self.next_value))
-    }
-}
-
-/// Big-endian bytes, whose lexicographic order is the numeric order of field elements.
-pub fn sort_key(x: &Fq) -> [u8; 32] {
-    let mut b = field::to_bytes(x);
-    b.reverse();
-    b
-}
-
-/// Strict numeric order of canonical field elements (as integers below the modulus).
-pub fn less(a: &Fq, b: &Fq) -> bool {
-    sort_key(a) < sort_key(b)
-}
+pub use zkpsm_primitives::indexed_leaf::{NullifierLeaf, less, sort_key};
 
 /// A proof that a nullifier is absent: the low leaf that brackets it, with its Merkle path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NonMembershipProof {
-    /// The low leaf's index.
-    pub low_index: u64,
     /// The low leaf.
     pub low_leaf: NullifierLeaf,
-    /// The low leaf's sibling hashes from the leaf level up.
-    pub siblings: Vec<Fq>,
+    /// The low leaf's path.
+    pub path: PathWitness,
 }
 
 /// A proof that a nullifier is present: its leaf and Merkle path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MembershipProof {
-    /// The leaf's index.
-    pub index: u64,
     /// The leaf.
     pub leaf: NullifierLeaf,
-    /// Sibling hashes from the leaf level up.
-    pub siblings: Vec<Fq>,
-}
-
-fn root_from(leaf_hash: Fq, index: u64, siblings: &[Fq]) -> Option<Fq> {
-    if siblings.len() != DEPTH || index >> DEPTH != 0 {
-        return None;
-    }
-    Some(
-        siblings
-            .iter()
-            .enumerate()
-            .fold(leaf_hash, |cur, (level, sib)| {
-                if (index >> level) & 1 == 1 {
-                    node(*sib, cur)
-                } else {
-                    node(cur, *sib)
-                }
-            }),
-    )
+    /// The leaf's path.
+    pub path: PathWitness,
 }
 
 impl NonMembershipProof {
     /// Checks the proof against a nullifier tree root.
     pub fn verify(&self, root: &Fq, nf: &Fq) -> bool {
-        *nf != Fq::ZERO
+        *nf != Fq::from(0)
             && self.low_leaf.brackets(nf)
-            && root_from(self.low_leaf.hash(), self.low_index, &self.siblings) == Some(*root)
+            && root_from(self.low_leaf.hash(), &self.path) == *root
     }
 }
 
 impl MembershipProof {
     /// Checks the proof against a nullifier tree root.
     pub fn verify(&self, root: &Fq, nf: &Fq) -> bool {
-        *nf != Fq::ZERO
+        *nf != Fq::from(0)
             && self.leaf.value == *nf
-            && root_from(self.leaf.hash(), self.index, &self.siblings) == Some(*root)
+            && root_from(self.leaf.hash(), &self.path) == *root
     }
 }
 
-/// Read access to the nullifier tree tables.
+/// The nullifier tree's tables.
 pub(crate) struct NullifierTables<L, N, V> {
     pub leaves: L,
     pub nodes: N,
     pub by_value: V,
 }
 
-type Node = (u8, u64);
-
-fn node_at(
-    nodes: &impl ReadableTable<Node, [u8; 32]>,
-    level: usize,
-    index: u64,
-) -> Result<Fq, StateError> {
-    match nodes.get((level as u8, index))? {
-        Some(bytes) => field::from_bytes(&bytes.value(), "nullifier tree node")
-            .map_err(|_| StateError::Corrupt("nullifier tree node".into())),
-        None => Ok(empty_root(level)),
-    }
-}
-
-fn siblings(nodes: &impl ReadableTable<Node, [u8; 32]>, index: u64) -> Result<Vec<Fq>, StateError> {
-    (0..DEPTH)
-        .map(|level| node_at(nodes, level, (index >> level) ^ 1))
-        .collect()
-}
-
 impl<L, N, V> NullifierTables<L, N, V>
 where
     L: ReadableTable<u64, [u8; 72]>,
-    N: ReadableTable<Node, [u8; 32]>,
+    N: ReadableTable<NodeKey, [u8; 32]>,
     V: ReadableTable<[u8; 32], u64>,
 {
     /// The tree root.
     pub fn root(&self) -> Result<Fq, StateError> {
-        node_at(&self.nodes, DEPTH, 0)
+        merkle_table::root(&self.nodes)
     }
 
     /// Whether `nf` is in the set.
@@ -191,7 +78,7 @@ where
             .get(index)?
             .ok_or_else(|| StateError::Corrupt(format!("missing nullifier leaf {index}")))?
             .value();
-        NullifierLeaf::from_bytes(&bytes)
+        NullifierLeaf::from_bytes(&bytes).map_err(|_| StateError::Corrupt("nullifier leaf".into()))
     }
 
     /// The index of the leaf with the largest value strictly below `nf`.
@@ -205,14 +92,13 @@ where
 
     /// A proof that `nf` is absent, or `None` if it is present.
     pub fn non_membership(&self, nf: &Fq) -> Result<Option<NonMembershipProof>, StateError> {
-        if *nf == Fq::ZERO || self.contains(nf)? {
+        if *nf == Fq::from(0) || self.contains(nf)? {
             return Ok(None);
         }
         let low_index = self.low_index(nf)?;
         Ok(Some(NonMembershipProof {
-            low_index,
             low_leaf: self.leaf(low_index)?,
-            siblings: siblings(&self.nodes, low_index)?,
+            path: merkle_table::path(&self.nodes, low_index)?,
         }))
     }
 
@@ -222,58 +108,47 @@ where
             return Ok(None);
         };
         Ok(Some(MembershipProof {
-            index,
             leaf: self.leaf(index)?,
-            siblings: siblings(&self.nodes, index)?,
+            path: merkle_table::path(&self.nodes, index)?,
         }))
     }
 }
 
 /// Write access: the tables of a write transaction.
-pub(crate) type WriteTables<'t> =
-    NullifierTables<Table<'t, u64, [u8; 72]>, Table<'t, Node, [u8; 32]>, Table<'t, [u8; 32], u64>>;
+pub(crate) type WriteTables<'t> = NullifierTables<
+    Table<'t, u64, [u8; 72]>,
+    Table<'t, NodeKey, [u8; 32]>,
+    Table<'t, [u8; 32], u64>,
+>;
 
 impl WriteTables<'_> {
-    /// Writes a leaf and recomputes its path to the root.
     fn write_leaf(&mut self, index: u64, leaf: NullifierLeaf) -> Result<(), StateError> {
         self.leaves.insert(index, leaf.to_bytes())?;
-        let mut current = leaf.hash();
-        for level in 0..DEPTH {
-            let at = index >> level;
-            self.nodes
-                .insert((level as u8, at), field::to_bytes(&current))?;
-            let sibling = node_at(&self.nodes, level, at ^ 1)?;
-            current = if at & 1 == 1 {
-                node(sibling, current)
-            } else {
-                node(current, sibling)
-            };
-        }
-        self.nodes
-            .insert((DEPTH as u8, 0), field::to_bytes(&current))?;
-        Ok(())
+        merkle_table::write_leaf(&mut self.nodes, index, leaf.hash())
     }
 
     /// Writes the sentinel into an empty tree; returns the new size (1).
     pub fn init(&mut self) -> Result<u64, StateError> {
         self.write_leaf(0, NullifierLeaf::SENTINEL)?;
-        self.by_value.insert(sort_key(&Fq::ZERO), 0)?;
+        self.by_value.insert(sort_key(&Fq::from(0)), 0)?;
         Ok(1)
     }
 
-    /// Inserts `nf` at index `size` (the next free slot); returns the new size.
-    pub fn insert(&mut self, nf: &Fq, size: u64) -> Result<u64, StateError> {
-        if *nf == Fq::ZERO {
+    /// Inserts `nf` at index `size` (the next free slot). Returns the new size and the witness of
+    /// the insertion, in the order the chain step circuit checks it.
+    pub fn insert(&mut self, nf: &Fq, size: u64) -> Result<(u64, NullifierInsert), StateError> {
+        if *nf == Fq::from(0) {
             return Err(StateError::ZeroNullifier);
         }
         if self.contains(nf)? {
             return Err(StateError::AlreadySpent(field::to_hex(nf)));
         }
-        if size >> DEPTH != 0 {
+        if size >> zkpsm_primitives::merkle::DEPTH != 0 {
             return Err(StateError::TreeFull);
         }
         let low_index = self.low_index(nf)?;
         let low = self.leaf(low_index)?;
+        let low_path = merkle_table::path(&self.nodes, low_index)?;
         let new_leaf = NullifierLeaf {
             value: *nf,
             next_index: low.next_index,
@@ -287,9 +162,16 @@ impl WriteTables<'_> {
                 ..low
             },
         )?;
+        let new_path = merkle_table::path(&self.nodes, size)?;
         self.write_leaf(size, new_leaf)?;
         self.by_value.insert(sort_key(nf), size)?;
-        Ok(size + 1)
+        let witness = NullifierInsert {
+            nullifier: Digest(*nf),
+            low_leaf: low,
+            low_path,
+            new_path,
+        };
+        Ok((size + 1, witness))
     }
 }
 
@@ -305,7 +187,7 @@ pub(crate) fn open_write(txn: &redb::WriteTransaction) -> Result<WriteTables<'_>
 /// Read-only nullifier tables.
 pub(crate) type ReadTables = NullifierTables<
     redb::ReadOnlyTable<u64, [u8; 72]>,
-    redb::ReadOnlyTable<Node, [u8; 32]>,
+    redb::ReadOnlyTable<NodeKey, [u8; 32]>,
     redb::ReadOnlyTable<[u8; 32], u64>,
 >;
 

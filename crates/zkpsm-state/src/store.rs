@@ -4,20 +4,18 @@ use crate::StateError;
 use crate::chain_state::{
     ChainState, Digest, EffectKind, EffectsDigest, next_block_chain_hash, txs_hash,
 };
+use crate::merkle_table;
 use crate::nullifier_tree::{self, MembershipProof, NonMembershipProof};
 use crate::tables::*;
 use borsh::{BorshDeserialize, BorshSerialize};
 use ff::Field;
-use incrementalmerkletree::Position;
-use incrementalmerkletree::frontier::Frontier;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::Path;
+use zkpsm_primitives::chain_step::{ARITY, CommitmentAppend, StepWitness, TxSlot};
 use zkpsm_primitives::field::Fq;
-use zkpsm_primitives::merkle::{Anchor, MerkleHash};
+use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::Nullifier;
 use zkpsm_primitives::transaction::{Output, TxId};
-
-type NoteFrontier = Frontier<MerkleHash, 32>;
 
 /// The effects of one transaction, in the order they are applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,45 +56,10 @@ pub struct Committed {
     pub app_hash: [u8; 32],
 }
 
-#[derive(BorshSerialize, BorshDeserialize)]
-struct StoredFrontier {
-    position: u64,
-    leaf: [u8; 32],
-    ommers: Vec<[u8; 32]>,
-}
-
 fn corrupt(what: &str) -> StateError {
     StateError::Corrupt(what.to_owned())
 }
 
-fn encode_frontier(f: &NoteFrontier) -> Vec<u8> {
-    let stored = f.value().map(|nf| StoredFrontier {
-        position: u64::from(nf.position()),
-        leaf: nf.leaf().0.to_bytes(),
-        ommers: nf.ommers().iter().map(|o| o.0.to_bytes()).collect(),
-    });
-    borsh::to_vec(&stored).unwrap_or_default()
-}
-
-fn decode_frontier(bytes: &[u8]) -> Result<NoteFrontier, StateError> {
-    let stored: Option<StoredFrontier> =
-        borsh::from_slice(bytes).map_err(|_| corrupt("frontier encoding"))?;
-    let Some(s) = stored else {
-        return Ok(Frontier::empty());
-    };
-    let hash = |b: &[u8; 32]| {
-        Digest::from_bytes(b)
-            .map(|d| MerkleHash(d.0))
-            .map_err(|_| corrupt("frontier node"))
-    };
-    let ommers = s.ommers.iter().map(hash).collect::<Result<Vec<_>, _>>()?;
-    Frontier::from_parts(Position::from(s.position), hash(&s.leaf)?, ommers)
-        .map_err(|_| corrupt("frontier shape"))
-}
-
-const NOTE_FRONTIER: &str = "note_frontier";
-const ANCHOR_FRONTIER: &str = "anchor_frontier";
-const HEAD: &str = "head";
 const GENESIS: &str = "genesis";
 
 /// A block executed but not yet committed.
@@ -175,14 +138,7 @@ impl Store {
             module_writes: Vec::new(),
             module_roots: Vec::new(),
         };
-        let committed = write_block(
-            &txn,
-            start,
-            Frontier::empty(),
-            Frontier::empty(),
-            &block,
-            true,
-        )?;
+        let committed = write_block(&txn, start, &block, true)?;
         txn.open_table(META)?.insert(GENESIS, genesis)?;
         txn.commit()?;
         Ok(committed)
@@ -233,15 +189,7 @@ impl Store {
             });
         }
         let txn = self.db.begin_write()?;
-        let (notes, anchors) = {
-            let meta = txn.open_table(META)?;
-            let load = |key: &str| -> Result<NoteFrontier, StateError> {
-                let bytes = meta.get(key)?.ok_or_else(|| corrupt(key))?;
-                decode_frontier(bytes.value())
-            };
-            (load(NOTE_FRONTIER)?, load(ANCHOR_FRONTIER)?)
-        };
-        let committed = write_block(&txn, head.state, notes, anchors, block, false)?;
+        let committed = write_block(&txn, head.state, block, false)?;
         Ok(PendingBlock { txn, committed })
     }
 
@@ -342,6 +290,24 @@ impl Store {
             .map(|b| b.value().to_vec()))
     }
 
+    /// The chain step witness of block `height`, if it is still kept (genesis has none).
+    pub fn step_witness(&self, height: u64) -> Result<Option<StepWitness>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(STEP_WITNESSES)?;
+        let got = table.get(height)?;
+        got.map(|w| borsh::from_slice(w.value()).map_err(|_| corrupt("step witness")))
+            .transpose()
+    }
+
+    /// Drops the step witnesses of blocks up to `height`, once the chain prover has folded them.
+    pub fn prune_step_witnesses(&self, height: u64) -> Result<(), StateError> {
+        let txn = self.db.begin_write()?;
+        txn.open_table(STEP_WITNESSES)?
+            .retain_in(..=height, |_, _| false)?;
+        txn.commit()?;
+        Ok(())
+    }
+
     /// A value of another module's state.
     pub fn module_get(&self, module: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         let txn = self.db.begin_read()?;
@@ -360,34 +326,60 @@ impl Store {
     }
 }
 
-/// Applies `block` on top of `state` inside `txn`.
+/// Applies `block` on top of `state` inside `txn`, recording the chain step witness of every block
+/// after genesis (genesis is `z0`, not a step).
 fn write_block(
     txn: &redb::WriteTransaction,
     mut state: ChainState,
-    mut notes: NoteFrontier,
-    mut anchors: NoteFrontier,
     block: &BlockEffects,
     genesis: bool,
 ) -> Result<Committed, StateError> {
     let mut nf = nullifier_tree::open_write(txn)?;
+    let mut notes = txn.open_table(NOTE_NODES)?;
+    let mut anchors = txn.open_table(ANCHOR_NODES)?;
+    let anchor_heights = txn.open_table(ANCHOR_HEIGHTS)?;
     let mut outputs = txn.open_table(OUTPUTS)?;
     let mut output_heights = txn.open_table(OUTPUT_HEIGHTS)?;
     let mut nf_by_height = txn.open_table(NF_BY_HEIGHT)?;
     let mut digest = EffectsDigest::default();
     let mut revealed = 0u32;
+    let mut slots = Vec::with_capacity(block.txs.len());
     for tx in &block.txs {
+        if !genesis && (tx.nullifiers.len() != ARITY || tx.outputs.len() != ARITY) {
+            return Err(StateError::TxShape {
+                nullifiers: tx.nullifiers.len(),
+                outputs: tx.outputs.len(),
+            });
+        }
+        let mut slot = TxSlot::noop();
         if !genesis {
+            let index = anchor_heights
+                .get(tx.anchor.to_bytes())?
+                .map(|h| h.value())
+                .ok_or_else(|| StateError::UnknownAnchor(tx.anchor.to_string()))?;
+            slot.enabled = true;
+            slot.anchor = Digest(tx.anchor.0);
+            slot.anchor_path = merkle_table::path(&anchors, index)?;
             digest.absorb(EffectKind::Anchor, tx.anchor.0);
         }
-        for n in &tx.nullifiers {
-            state.nf_size = nf.insert(&n.0, state.nf_size)?;
+        for (i, n) in tx.nullifiers.iter().enumerate() {
+            let (size, insert) = nf.insert(&n.0, state.nf_size)?;
+            state.nf_size = size;
+            if let Some(s) = slot.nullifiers.get_mut(i) {
+                *s = insert;
+            }
             nf_by_height.insert((block.height, revealed), n.to_bytes())?;
             revealed += 1;
             digest.absorb(EffectKind::Nullifier, n.0);
         }
-        for output in &tx.outputs {
-            if !notes.append(MerkleHash(output.cm.0)) {
-                return Err(StateError::TreeFull);
+        for (i, output) in tx.outputs.iter().enumerate() {
+            let path = merkle_table::path(&notes, state.cm_size)?;
+            merkle_table::write_leaf(&mut notes, state.cm_size, output.cm.0)?;
+            if let Some(s) = slot.commitments.get_mut(i) {
+                *s = CommitmentAppend {
+                    commitment: Digest(output.cm.0),
+                    path,
+                };
             }
             let bytes = borsh::to_vec(output).map_err(|_| corrupt("output encoding"))?;
             outputs.insert(state.cm_size, bytes.as_slice())?;
@@ -400,32 +392,35 @@ fn write_block(
                 .supply
                 .checked_sub(tx.fee)
                 .ok_or(StateError::SupplyUnderflow)?;
+            slot.fee = tx.fee;
             digest.absorb(EffectKind::Fee, Fq::from(tx.fee));
         }
+        slots.push(slot);
     }
-    let anchor = Anchor(notes.root().0);
+    let anchor = Anchor(merkle_table::root(&notes)?);
     digest.absorb(EffectKind::NewAnchor, anchor.0);
-    if !anchors.append(MerkleHash(anchor.0)) {
-        return Err(StateError::TreeFull);
-    }
+    let new_anchor_path = merkle_table::path(&anchors, block.height)?;
+    merkle_table::write_leaf(&mut anchors, block.height, anchor.0)?;
     let txids: Vec<TxId> = if genesis {
         Vec::new()
     } else {
         block.txs.iter().map(|t| t.txid).collect()
     };
+    let txs_hash = txs_hash(&txids);
     state.height = block.height;
     state.cm_root = Digest(anchor.0);
     state.nf_root = Digest(nf.root()?);
-    state.anchors_root = Digest(anchors.root().0);
+    state.anchors_root = Digest(merkle_table::root(&anchors)?);
     state.block_chain_hash = Digest(next_block_chain_hash(
         state.block_chain_hash.0,
         digest,
-        txs_hash(&txids),
+        txs_hash,
     ));
     let committed = Committed {
         state,
         app_hash: state.app_hash(&block.module_roots),
     };
+    drop(anchor_heights);
 
     txn.open_table(ANCHORS)?
         .insert(block.height, anchor.to_bytes())?;
@@ -436,10 +431,16 @@ fn write_block(
     let encoded = borsh::to_vec(&committed).map_err(|_| corrupt("state encoding"))?;
     txn.open_table(STATES)?
         .insert(block.height, encoded.as_slice())?;
-    let mut meta = txn.open_table(META)?;
-    meta.insert(NOTE_FRONTIER, encode_frontier(&notes).as_slice())?;
-    meta.insert(ANCHOR_FRONTIER, encode_frontier(&anchors).as_slice())?;
-    meta.insert(HEAD, block.height.to_le_bytes().as_slice())?;
+    if !genesis {
+        let witness = StepWitness {
+            txs: slots,
+            new_anchor_path,
+            txs_hash: Digest(txs_hash),
+        };
+        let encoded = borsh::to_vec(&witness).map_err(|_| corrupt("step witness encoding"))?;
+        txn.open_table(STEP_WITNESSES)?
+            .insert(block.height, encoded.as_slice())?;
+    }
     let mut kv = txn.open_table(MODULE_KV)?;
     for (module, key, value) in &block.module_writes {
         match value {

@@ -1,17 +1,20 @@
 //! The redb tables.
 
+use crate::merkle_table::NodeTable;
 use redb::TableDefinition;
 
-/// Single values: heights, sizes, frontiers, the chain state.
+/// Single values: the genesis.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Note commitment tree leaves' full outputs by position (commitment ‖ encrypted note, borsh).
 pub const OUTPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("outputs");
 /// Height at which each position's output was created.
 pub const OUTPUT_HEIGHTS: TableDefinition<u64, u64> = TableDefinition::new("output_heights");
+/// Non-empty nodes of the note commitment tree by `(level, index)`.
+pub const NOTE_NODES: NodeTable = TableDefinition::new("note_nodes");
 /// Indexed nullifier tree leaves by index: `value ‖ next_index ‖ next_value`.
 pub const NF_LEAVES: TableDefinition<u64, [u8; 72]> = TableDefinition::new("nf_leaves");
 /// Non-empty nodes of the nullifier tree by `(level, index)`; level 0 holds leaf hashes.
-pub const NF_NODES: TableDefinition<(u8, u64), [u8; 32]> = TableDefinition::new("nf_nodes");
+pub const NF_NODES: NodeTable = TableDefinition::new("nf_nodes");
 /// Nullifier values (big-endian, so byte order is numeric order) to their leaf index.
 pub const NF_BY_VALUE: TableDefinition<[u8; 32], u64> = TableDefinition::new("nf_by_value");
 /// Nullifiers revealed by each block, in order: `(height, i)`.
@@ -21,9 +24,13 @@ pub const NF_BY_HEIGHT: TableDefinition<(u64, u32), [u8; 32]> =
 pub const ANCHORS: TableDefinition<u64, [u8; 32]> = TableDefinition::new("anchors");
 /// Anchors to the height that produced them (the latest, if a root repeats).
 pub const ANCHOR_HEIGHTS: TableDefinition<[u8; 32], u64> = TableDefinition::new("anchor_heights");
+/// Non-empty nodes of the anchors tree (leaf `h` is the anchor after block `h`).
+pub const ANCHOR_NODES: NodeTable = TableDefinition::new("anchor_nodes");
 /// Encoded blocks by height.
 pub const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 /// The chain state (and app hash) after each block.
 pub const STATES: TableDefinition<u64, &[u8]> = TableDefinition::new("states");
+/// The chain step witness of each block (borsh), kept until the chain prover has folded it.
+pub const STEP_WITNESSES: TableDefinition<u64, &[u8]> = TableDefinition::new("step_witnesses");
 /// Other modules' key-value state by `(module, key)`.
 pub const MODULE_KV: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("module_kv");

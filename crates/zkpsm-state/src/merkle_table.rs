@@ -1,0 +1,86 @@
+//! A depth-32 Poseidon Merkle tree kept as a redb table of its non-empty nodes, keyed by
+//! `(level, index)` (level 0 holds leaf hashes): the note commitment tree, the anchors tree and the
+//! indexed nullifier tree all live this way, so any leaf's path can be read at any time.
+
+use crate::StateError;
+use redb::{ReadableTable, Table, TableDefinition};
+use zkpsm_primitives::chain_step::{Digest, PathWitness};
+use zkpsm_primitives::field::{self, Fq};
+use zkpsm_primitives::merkle::{DEPTH, empty_root, node};
+
+/// A node's key: `(level, index)`.
+pub(crate) type NodeKey = (u8, u64);
+
+/// A table of tree nodes.
+pub(crate) type NodeTable = TableDefinition<'static, NodeKey, [u8; 32]>;
+
+/// The node at `(level, index)`, or the empty subtree root of that level.
+pub(crate) fn node_at(
+    nodes: &impl ReadableTable<NodeKey, [u8; 32]>,
+    level: usize,
+    index: u64,
+) -> Result<Fq, StateError> {
+    match nodes.get((level as u8, index))? {
+        Some(bytes) => field::from_bytes(&bytes.value(), "tree node")
+            .map_err(|_| StateError::Corrupt("tree node".into())),
+        None => Ok(empty_root(level)),
+    }
+}
+
+/// The root.
+pub(crate) fn root(nodes: &impl ReadableTable<NodeKey, [u8; 32]>) -> Result<Fq, StateError> {
+    node_at(nodes, DEPTH, 0)
+}
+
+/// The authentication path of the leaf at `index`.
+pub(crate) fn path(
+    nodes: &impl ReadableTable<NodeKey, [u8; 32]>,
+    index: u64,
+) -> Result<PathWitness, StateError> {
+    if index >> DEPTH != 0 {
+        return Err(StateError::TreeFull);
+    }
+    let mut siblings = [Digest::default(); DEPTH];
+    for (level, sibling) in siblings.iter_mut().enumerate() {
+        *sibling = Digest(node_at(nodes, level, (index >> level) ^ 1)?);
+    }
+    Ok(PathWitness { index, siblings })
+}
+
+/// The root reached from `leaf` along `path`.
+pub fn root_from(leaf: Fq, path: &PathWitness) -> Fq {
+    path.siblings
+        .iter()
+        .enumerate()
+        .fold(leaf, |current, (level, sibling)| {
+            if (path.index >> level) & 1 == 1 {
+                node(sibling.0, current)
+            } else {
+                node(current, sibling.0)
+            }
+        })
+}
+
+/// Writes the leaf hash at `index` and recomputes its path up to the root.
+pub(crate) fn write_leaf(
+    nodes: &mut Table<'_, NodeKey, [u8; 32]>,
+    index: u64,
+    leaf: Fq,
+) -> Result<(), StateError> {
+    if index >> DEPTH != 0 {
+        return Err(StateError::TreeFull);
+    }
+    let mut current = leaf;
+    for level in 0..DEPTH {
+        let at = index >> level;
+        nodes.insert((level as u8, at), field::to_bytes(&current))?;
+        let sibling = node_at(nodes, level, at ^ 1)?;
+        current = if at & 1 == 1 {
+            node(sibling, current)
+        } else {
+            node(current, sibling)
+        };
+    }
+    nodes.insert((DEPTH as u8, 0), field::to_bytes(&current))?;
+    Ok(())
+}

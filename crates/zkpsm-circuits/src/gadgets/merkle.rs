@@ -31,6 +31,20 @@ pub fn root<CS: ConstraintSystem<Fq>>(
     Ok(current)
 }
 
+/// The roots reached from `old_leaf` and from `new_leaf` along the same path: replacing one leaf
+/// of a tree whose root is the first gives the second. Two hashes per level.
+pub fn update<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    old_leaf: &AllocatedNum<Fq>,
+    new_leaf: &AllocatedNum<Fq>,
+    bits: &[AllocatedBit],
+    siblings: &[AllocatedNum<Fq>],
+) -> Result<(AllocatedNum<Fq>, AllocatedNum<Fq>), SynthesisError> {
+    let old_root = root(cs.namespace(|| "old"), old_leaf, bits, siblings)?;
+    let new_root = root(cs.namespace(|| "new"), new_leaf, bits, siblings)?;
+    Ok((old_root, new_root))
+}
+
 /// `(a, b)` if `bit` is 0, `(b, a)` if it is 1.
 fn swap_if<CS: ConstraintSystem<Fq>>(
     cs: &mut CS,

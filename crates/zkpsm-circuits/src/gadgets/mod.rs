@@ -1,5 +1,6 @@
 //! Reusable R1CS gadgets over `Fq`.
 
+pub mod compare;
 pub mod merkle;
 pub mod poseidon;
 pub mod range;

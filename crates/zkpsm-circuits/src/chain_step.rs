@@ -13,9 +13,7 @@
 //!
 //! An empty slot's checks are switched off by its `enabled` bit and its effects are not applied.
 
-use crate::gadgets::compare::{
-    canonical_bits, equal_if, is_zero, less_than, nonzero_if, select,
-};
+use crate::gadgets::compare::{canonical_bits, equal_if, is_zero, less_than, nonzero_if, select};
 use crate::gadgets::merkle;
 use crate::gadgets::poseidon::hash;
 use crate::gadgets::range::{self, decompose};
@@ -221,7 +219,12 @@ fn insert_nullifier<CS: ConstraintSystem<Fq>>(
         &bits,
         &siblings,
     )?;
-    equal_if(cs.namespace(|| "low leaf is in the tree"), e, &old_root, &s.nf_root);
+    equal_if(
+        cs.namespace(|| "low leaf is in the tree"),
+        e,
+        &old_root,
+        &s.nf_root,
+    );
 
     // The low leaf brackets the nullifier: low.value < nf < low.next_value (0 is +infinity).
     let nf_bits = canonical_bits(cs.namespace(|| "nullifier bits"), &nf)?;

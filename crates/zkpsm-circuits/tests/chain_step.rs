@@ -124,7 +124,10 @@ fn honest_blocks_give_the_committed_state() {
         assert_eq!(cs.first_unsatisfied(), None, "block {height}");
         assert_eq!(z, chain.z(height).to_vec(), "block {height}");
         if height == 1 {
-            println!("chain step, capacity {CAPACITY}: {} constraints", cs.num_constraints());
+            println!(
+                "chain step, capacity {CAPACITY}: {} constraints",
+                cs.num_constraints()
+            );
         }
     }
     // The witness is pruned once folded.

@@ -1,9 +1,11 @@
 //! Proofs of zkpsm: the spend circuit proven with spartan2's zero-knowledge Spartan over
 //! Pallas/Hyrax (transparent, no trusted setup), key generation and caching, proving, and the
-//! verification of a transaction against its body.
+//! verification of a transaction against its body; and the chain proof, one Nova IVC step per
+//! block, compressed into a constant-size zero-knowledge proof of the whole chain.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod chain;
 pub mod circuit;
 pub mod error;
 pub mod keys;

@@ -36,7 +36,9 @@ pub enum StateError {
     #[error("a state tree is full")]
     TreeFull,
     /// A transaction that does not reveal exactly two nullifiers and create exactly two notes.
-    #[error("a transaction must reveal 2 nullifiers and create 2 notes, got {nullifiers} and {outputs}")]
+    #[error(
+        "a transaction must reveal 2 nullifiers and create 2 notes, got {nullifiers} and {outputs}"
+    )]
     TxShape {
         /// Nullifiers revealed.
         nullifiers: usize,

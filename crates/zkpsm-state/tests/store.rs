@@ -106,7 +106,10 @@ fn blocks_apply_atomically() {
     // A block that double-spends 9 after revealing 7 fails whole: 7 is not revealed, nothing moves.
     let bad = block(
         2,
-        vec![tx(anchor, &[7, 10], &[3, 5], 1), tx(anchor, &[9, 12], &[4, 6], 1)],
+        vec![
+            tx(anchor, &[7, 10], &[3, 5], 1),
+            tx(anchor, &[9, 12], &[4, 6], 1),
+        ],
     );
     assert!(matches!(
         store.apply_block(&bad),

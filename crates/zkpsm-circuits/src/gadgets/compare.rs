@@ -52,8 +52,7 @@ pub fn less_than<CS: ConstraintSystem<Fq>>(
         })?;
         // [a = b] = 1 - a - b + 2ab; b (1 - a) = b - ab.
         let equal_lc = |lc| {
-            lc + one - &ai.lc(one, Fq::ONE) - &bi.lc(one, Fq::ONE)
-                + &both.lc(one, Fq::ONE.double())
+            lc + one - &ai.lc(one, Fq::ONE) - &bi.lc(one, Fq::ONE) + &both.lc(one, Fq::ONE.double())
         };
         match &lt {
             None => cs.enforce(
@@ -87,7 +86,13 @@ pub fn is_zero<CS: ConstraintSystem<Fq>>(
     })?;
     let zero = AllocatedNum::alloc(cs.namespace(|| "is zero"), || {
         value
-            .map(|v| if v.is_zero_vartime() { Fq::ONE } else { Fq::ZERO })
+            .map(|v| {
+                if v.is_zero_vartime() {
+                    Fq::ONE
+                } else {
+                    Fq::ZERO
+                }
+            })
             .ok_or(SynthesisError::AssignmentMissing)
     })?;
     cs.enforce(

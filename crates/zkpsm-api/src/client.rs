@@ -114,4 +114,14 @@ impl Client {
     pub fn anchors(&self, from: u64, to: u64) -> Result<Anchors, ClientError> {
         self.get(&format!("/v1/anchors?from={from}&to={to}"))
     }
+
+    /// The latest compressed chain proof.
+    pub fn chain_proof(&self) -> Result<ChainProofInfo, ClientError> {
+        self.get("/v1/chain-proof")
+    }
+
+    /// Asks the node's chain prover for a proof of everything committed so far.
+    pub fn request_chain_proof(&self) -> Result<ChainProofRequested, ClientError> {
+        self.answer(self.agent.post(&self.url("/v1/chain-proof")).send_empty())
+    }
 }

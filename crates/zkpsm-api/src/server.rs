@@ -96,6 +96,10 @@ pub fn router(node: Arc<Backend>) -> Router {
         .route("/v1/outputs/compact", get(compact_outputs))
         .route("/v1/nullifiers", get(nullifiers))
         .route("/v1/anchors", get(anchors))
+        .route(
+            "/v1/chain-proof",
+            get(chain_proof).post(request_chain_proof),
+        )
         .fallback(|| async {
             reply(
                 StatusCode::NOT_FOUND,
@@ -322,5 +326,36 @@ async fn anchors(
                 anchor: a.to_string(),
             })
             .collect(),
+    }))
+}
+
+async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo> {
+    let app = node.app();
+    let (height, proof) = app.store().latest_chain_proof()?.ok_or_else(|| {
+        reply(
+            StatusCode::NOT_FOUND,
+            103,
+            "no chain proof yet (is the node started with --prove? POST here to ask for one)",
+        )
+    })?;
+    let committed = app.store().committed_at(height)?.ok_or_else(|| {
+        reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            8,
+            format!("the proven height {height} is not committed"),
+        )
+    })?;
+    Ok(axum::Json(ChainProofInfo {
+        height,
+        app_hash: hex::encode(committed.app_hash),
+        proof: hex::encode(proof),
+    }))
+}
+
+async fn request_chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofRequested> {
+    let app = node.app();
+    app.request_chain_proof();
+    Ok(axum::Json(ChainProofRequested {
+        height: app.head()?.state.height,
     }))
 }

@@ -124,5 +124,23 @@ pub struct Anchors {
     pub anchors: Vec<AnchorInfo>,
 }
 
+/// The latest compressed chain proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainProofInfo {
+    /// The blocks it covers: `1..=height`.
+    pub height: u64,
+    /// The app hash the node committed at that height (hex).
+    pub app_hash: String,
+    /// The encoded proof (hex): the height, the state `z` it ends in, and the compressed SNARK.
+    pub proof: String,
+}
+
+/// The answer to a request for a new chain proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainProofRequested {
+    /// The height the node has committed; the next proof covers at least this far.
+    pub height: u64,
+}
+
 /// Most items in one page.
 pub const MAX_PAGE: usize = 1000;

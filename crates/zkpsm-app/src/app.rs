@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use zkpsm_primitives::transaction::{Transaction, TxId};
 use zkpsm_proofs::SpendKeys;
 use zkpsm_state::{BlockEffects, Committed, PendingBlock, Store, TxEffects};
@@ -20,6 +21,7 @@ pub struct App {
     genesis: Genesis,
     pool: ShieldedPool,
     modules: Vec<Box<dyn Module>>,
+    chain_proof_requested: AtomicBool,
 }
 
 /// A decoded transaction of a block, with its id.
@@ -61,6 +63,7 @@ impl App {
             genesis,
             pool: ShieldedPool::new(keys),
             modules,
+            chain_proof_requested: AtomicBool::new(false),
         })
     }
 
@@ -72,6 +75,17 @@ impl App {
     /// How many transaction proofs this application has verified since it opened.
     pub fn proof_verifications(&self) -> u64 {
         self.pool.verifications()
+    }
+
+    /// Asks the chain prover (if this node runs one) for a compressed proof as soon as it has
+    /// folded every committed block.
+    pub fn request_chain_proof(&self) {
+        self.chain_proof_requested.store(true, Ordering::SeqCst);
+    }
+
+    /// Takes a pending request for a compressed chain proof.
+    pub fn take_chain_proof_request(&self) -> bool {
+        self.chain_proof_requested.swap(false, Ordering::SeqCst)
     }
 
     /// The genesis.

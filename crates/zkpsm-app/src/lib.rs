@@ -1,12 +1,14 @@
 //! The zkpsm state machine: the [`Module`](module::Module) trait, the built-in shielded pool,
 //! validation in phases (stateless checks with proofs verified in parallel, then stateful checks,
 //! then one sequential write), block execution and genesis. Nothing here knows about consensus:
-//! the embedded sequencer and CometBFT drive the same calls.
+//! the embedded sequencer and CometBFT drive the same calls. The chain prover follows what they
+//! commit.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod block;
+pub mod chain_prover;
 pub mod error;
 pub mod genesis;
 pub mod module;

@@ -49,6 +49,27 @@ impl ChainState {
         ]
     }
 
+    /// The state whose `z` this is; `None` if a count does not fit in 64 bits.
+    pub fn from_z(z: &[Fq; Z_LEN]) -> Option<Self> {
+        let count = |x: &Fq| -> Option<u64> {
+            let bytes = field::to_bytes(x);
+            let (low, high) = bytes.split_at(8);
+            high.iter()
+                .all(|b| *b == 0)
+                .then(|| u64::from_le_bytes(low.try_into().unwrap_or_default()))
+        };
+        Some(Self {
+            height: count(&z[0])?,
+            cm_root: Digest(z[1]),
+            cm_size: count(&z[2])?,
+            nf_root: Digest(z[3]),
+            nf_size: count(&z[4])?,
+            anchors_root: Digest(z[5]),
+            supply: count(&z[6])?,
+            block_chain_hash: Digest(z[7]),
+        })
+    }
+
     /// The app hash: blake3 of `z` and of the other modules' `(name, root)` pairs, in order.
     pub fn app_hash(&self, module_roots: &[(String, [u8; 32])]) -> [u8; 32] {
         let mut h = blake3::Hasher::new_derive_key(APP_HASH_CONTEXT);

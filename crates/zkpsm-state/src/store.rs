@@ -293,7 +293,11 @@ impl Store {
     /// The chain step witness of block `height`, if it is still kept (genesis has none).
     pub fn step_witness(&self, height: u64) -> Result<Option<StepWitness>, StateError> {
         let txn = self.db.begin_read()?;
-        let table = txn.open_table(STEP_WITNESSES)?;
+        let table = match txn.open_table(STEP_WITNESSES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
         let got = table.get(height)?;
         got.map(|w| borsh::from_slice(w.value()).map_err(|_| corrupt("step witness")))
             .transpose()
@@ -306,6 +310,30 @@ impl Store {
             .retain_in(..=height, |_, _| false)?;
         txn.commit()?;
         Ok(())
+    }
+
+    /// Keeps `proof` (an encoded compressed chain proof of blocks `1..=height`) as the latest.
+    pub fn put_chain_proof(&self, height: u64, proof: &[u8]) -> Result<(), StateError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(CHAIN_PROOFS)?;
+            table.retain(|_, _| false)?;
+            table.insert(height, proof)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The latest compressed chain proof and the height it covers, if any.
+    pub fn latest_chain_proof(&self) -> Result<Option<(u64, Vec<u8>)>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(CHAIN_PROOFS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let last = table.last()?;
+        Ok(last.map(|(h, p)| (h.value(), p.value().to_vec())))
     }
 
     /// A value of another module's state.

@@ -32,5 +32,7 @@ pub const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 pub const STATES: TableDefinition<u64, &[u8]> = TableDefinition::new("states");
 /// The chain step witness of each block (borsh), kept until the chain prover has folded it.
 pub const STEP_WITNESSES: TableDefinition<u64, &[u8]> = TableDefinition::new("step_witnesses");
+/// The latest compressed chain proof, by the height it covers (one entry).
+pub const CHAIN_PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("chain_proofs");
 /// Other modules' key-value state by `(module, key)`.
 pub const MODULE_KV: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("module_kv");

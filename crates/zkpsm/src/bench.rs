@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use zkpsm_proofs::{SpendProver, VerifyContext, verify_transaction};
 use zkpsm_wallet::build_transaction;
 
-fn median_ms(samples: &[Duration]) -> f64 {
+/// The median of `samples`, in milliseconds.
+pub(crate) fn median_ms(samples: &[Duration]) -> f64 {
     let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
     ms.sort_by(f64::total_cmp);
     let n = ms.len();

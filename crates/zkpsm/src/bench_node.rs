@@ -150,7 +150,7 @@ pub fn run(n: usize, json: bool) -> Result<()> {
         .unwrap_or(1);
     let bound_tps = cores as f64 / prepared.verify_s;
 
-    let node = start(home.path(), None, Consensus::Embedded)?;
+    let node = start(home.path(), None, Consensus::Embedded, None)?;
     let client = Client::new(&node.url);
     let start_height = client.status()?.height;
     let started = Instant::now();

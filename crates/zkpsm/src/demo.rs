@@ -70,7 +70,7 @@ pub fn run() -> Result<()> {
         config,
         ConsensusParams::default(),
     )?;
-    let node = start(home.path(), None, Consensus::Embedded)?;
+    let node = start(home.path(), None, Consensus::Embedded, None)?;
     println!("  node running: blocks every 250 ms, API at {}", node.url);
     let client = Client::new(&node.url);
     let prover = SpendProver::new(keys);

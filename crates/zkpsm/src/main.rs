@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_chain;
 mod bench_consensus;
 mod bench_node;
 mod demo;
@@ -73,6 +74,14 @@ enum Command {
         /// With `--consensus cometbft`: CometBFT's RPC, where submissions are forwarded.
         #[arg(long, default_value = "http://127.0.0.1:26657")]
         cometbft_rpc: String,
+        /// Run the chain prover: fold one Nova step per committed block and serve compressed
+        /// proofs at /v1/chain-proof (heavy: its parameters grow with max_txs_per_block).
+        #[arg(long)]
+        prove: bool,
+        /// With `--prove`: compress after this many new blocks (0: only when asked, by a POST to
+        /// /v1/chain-proof).
+        #[arg(long, default_value_t = 100)]
+        compress_every: u64,
     },
     /// A wallet: keys in a file, talking to a node.
     Wallet {
@@ -133,6 +142,18 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The chain prover: time per block (one Nova step), compression, proof size, verification.
+    Chain {
+        /// Step capacities (transactions per block) to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+        capacities: Vec<usize>,
+        /// Full blocks folded per capacity.
+        #[arg(long, default_value_t = 3)]
+        blocks: u64,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// End-to-end transactions per second through an embedded node, next to the verification bound.
     Node {
         /// Pre-proven transactions to push through.
@@ -154,6 +175,11 @@ fn main() -> ExitCode {
             height,
         }) => tx::verify(&file, &chain_id, height),
         Command::Bench(BenchCommand::Tx { runs, json }) => bench::tx(runs, json),
+        Command::Bench(BenchCommand::Chain {
+            capacities,
+            blocks,
+            json,
+        }) => bench_chain::run(&capacities, blocks, json),
         Command::Bench(BenchCommand::Node { txs, json }) => bench_node::run(txs, json),
         Command::Bench(BenchCommand::Consensus { txs, json }) => bench_consensus::run(txs, json),
         Command::Init {
@@ -193,6 +219,8 @@ fn main() -> ExitCode {
             consensus,
             abci,
             cometbft_rpc,
+            prove,
+            compress_every,
         } => {
             let consensus = if consensus == "cometbft" {
                 node::Consensus::CometBft {
@@ -202,7 +230,13 @@ fn main() -> ExitCode {
             } else {
                 node::Consensus::Embedded
             };
-            node::start(&home, api.as_deref(), consensus).and_then(|n| {
+            node::start(
+                &home,
+                api.as_deref(),
+                consensus,
+                prove.then_some(compress_every),
+            )
+            .and_then(|n| {
                 eprintln!(
                     "zkpsm node '{}' serving {}; Ctrl-C stops it",
                     home.display(),

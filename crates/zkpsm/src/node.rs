@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 use zkpsm_api::server::Backend;
+use zkpsm_app::chain_prover::{self, ChainProverConfig};
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_consensus::Node;
@@ -106,6 +108,7 @@ pub struct RunningNode {
     /// The API's base URL.
     pub url: String,
     shutdown: watch::Sender<bool>,
+    stop_prover: Arc<AtomicBool>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -113,6 +116,7 @@ impl RunningNode {
     /// Stops block production and the API.
     pub fn stop(mut self) {
         let _ = self.shutdown.send(true);
+        self.stop_prover.store(true, Ordering::SeqCst);
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_secs(5));
         }
@@ -144,8 +148,14 @@ pub enum Consensus {
 }
 
 /// Opens the home's state and starts block production (the embedded sequencer, or the ABCI
-/// server for CometBFT) and the API (on `api_addr`, or the configured one).
-pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Result<RunningNode> {
+/// server for CometBFT), the API (on `api_addr`, or the configured one) and, with
+/// `prove = Some(compress_every)`, the chain prover (its folded state in `home/chain-prover.bin`).
+pub fn start(
+    home: &Path,
+    api_addr: Option<&str>,
+    consensus: Consensus,
+    prove: Option<u64>,
+) -> Result<RunningNode> {
     let (genesis, config) = load(home)?;
     let keys = SpendKeys::shared()?;
     let app = Arc::new(App::open(
@@ -169,7 +179,7 @@ pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Resul
     let (shutdown, watcher) = watch::channel(false);
     let backend = match consensus {
         Consensus::Embedded => {
-            let node = Arc::new(Node::new(app));
+            let node = Arc::new(Node::new(app.clone()));
             runtime.spawn(zkpsm_consensus::sequencer::run(
                 node.clone(),
                 Duration::from_millis(config.block_interval_ms.max(10)),
@@ -186,9 +196,28 @@ pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Resul
                     std::process::exit(1);
                 }
             });
-            Backend::CometBft { app, forwarder }
+            Backend::CometBft {
+                app: app.clone(),
+                forwarder,
+            }
         }
     };
+    let stop_prover = Arc::new(AtomicBool::new(false));
+    if let Some(compress_every) = prove {
+        let config = ChainProverConfig {
+            state_file: home.join("chain-prover.bin"),
+            compress_every,
+        };
+        let (app, stop) = (app.clone(), stop_prover.clone());
+        std::thread::Builder::new()
+            .name("chain prover".into())
+            .spawn(move || {
+                let log = |line: &str| eprintln!("{line}");
+                if let Err(e) = chain_prover::run(app, config, stop, &log) {
+                    eprintln!("chain prover stopped: {e}");
+                }
+            })?;
+    }
     runtime.spawn(zkpsm_api::server::serve(
         listener,
         Arc::new(backend),
@@ -197,6 +226,7 @@ pub fn start(home: &Path, api_addr: Option<&str>, consensus: Consensus) -> Resul
     Ok(RunningNode {
         url,
         shutdown,
+        stop_prover,
         runtime: Some(runtime),
     })
 }

@@ -214,6 +214,11 @@ impl ChainProver {
         Self { z0, snark: None }
     }
 
+    /// The genesis state it folds from.
+    pub fn z0(&self) -> [Fq; Z_LEN] {
+        self.z0
+    }
+
     /// Blocks folded so far.
     pub fn height(&self) -> u64 {
         self.snark.as_ref().map_or(0, |s| s.num_steps() as u64)

@@ -54,6 +54,11 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Starts the node of `home` on `port` and waits until its API answers.
     pub fn start(home: &Path, port: u16) -> Self {
+        Self::start_with(home, port, &[])
+    }
+
+    /// [`NodeProcess::start`] with extra arguments to `zkpsm start`.
+    pub fn start_with(home: &Path, port: u16, extra: &[&str]) -> Self {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -63,6 +68,7 @@ impl NodeProcess {
             .args(["start", "--home"])
             .arg(home)
             .args(["--api", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()

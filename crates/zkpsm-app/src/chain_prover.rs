@@ -1,0 +1,129 @@
+//! The chain prover: follows committed blocks (whatever makes them: the embedded sequencer or
+//! CometBFT), folds one Nova step per block from the step witness the executor recorded, saves its
+//! folded state after every step (so a restart redoes nothing), and compresses a zero-knowledge
+//! proof of the whole chain every `compress_every` blocks and on request. The latest compressed
+//! proof is kept in the store, where the API serves it; the folded state, which holds the witness
+//! in the clear, stays in the prover's own file.
+
+use crate::{App, AppError};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use zkpsm_proofs::chain::{ChainParams, ChainProver};
+
+/// Where the prover keeps its state and how often it compresses.
+#[derive(Clone, Debug)]
+pub struct ChainProverConfig {
+    /// The folded state's file (written atomically after each step).
+    pub state_file: PathBuf,
+    /// Compress after this many newly folded blocks once caught up (0: only on request).
+    pub compress_every: u64,
+}
+
+fn prover_error(e: impl std::fmt::Display) -> AppError {
+    AppError::State(zkpsm_state::StateError::Corrupt(format!(
+        "chain prover: {e}"
+    )))
+}
+
+/// Loads the saved prover if it continues this chain, else starts at genesis.
+fn resume(
+    app: &App,
+    config: &ChainProverConfig,
+    log: &dyn Fn(&str),
+) -> Result<ChainProver, AppError> {
+    let genesis = app
+        .store()
+        .committed_at(0)?
+        .ok_or(AppError::State(zkpsm_state::StateError::NotInitialized))?;
+    let z0 = genesis.state.z();
+    if let Ok(bytes) = std::fs::read(&config.state_file) {
+        match ChainProver::from_bytes(&bytes) {
+            Ok(p) => {
+                let committed = app.store().committed_at(p.height())?;
+                if p.z0() == z0 && committed.map(|c| c.state.z()) == p.state().ok() {
+                    log(&format!("chain prover: resuming at block {}", p.height()));
+                    return Ok(p);
+                }
+                log("chain prover: saved state is of another chain; starting from genesis");
+            }
+            Err(e) => log(&format!(
+                "chain prover: unreadable saved state ({e}); starting from genesis"
+            )),
+        }
+    }
+    Ok(ChainProver::new(z0))
+}
+
+fn save(prover: &ChainProver, config: &ChainProverConfig) -> Result<(), AppError> {
+    let bytes = prover.to_bytes().map_err(prover_error)?;
+    let tmp = config.state_file.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, &config.state_file))
+        .map_err(prover_error)
+}
+
+/// Runs the prover until `stop` is set, reporting progress through `log`.
+pub fn run(
+    app: Arc<App>,
+    config: ChainProverConfig,
+    stop: Arc<AtomicBool>,
+    log: &dyn Fn(&str),
+) -> Result<(), AppError> {
+    let capacity = app.genesis().params.max_txs_per_block as usize;
+    log(&format!(
+        "chain prover: setting up parameters for {capacity} transactions per block"
+    ));
+    let started = Instant::now();
+    let params = ChainParams::setup(capacity).map_err(prover_error)?;
+    log(&format!(
+        "chain prover: ready in {:.1} s ({} constraints per step)",
+        started.elapsed().as_secs_f64(),
+        params.num_constraints().0
+    ));
+    let mut prover = resume(&app, &config, log)?;
+    let mut compressed_at = app.store().latest_chain_proof()?.map_or(0, |(h, _)| h);
+    while !stop.load(Ordering::SeqCst) {
+        let head = app.head()?.state.height;
+        let next = prover.height() + 1;
+        if next <= head {
+            let witness = app
+                .store()
+                .step_witness(next)?
+                .ok_or_else(|| prover_error(format!("the step witness of block {next} is gone")))?;
+            let started = Instant::now();
+            prover.prove_step(&params, witness).map_err(prover_error)?;
+            save(&prover, &config)?;
+            app.store().prune_step_witnesses(next)?;
+            log(&format!(
+                "chain prover: folded block {next}/{head} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ));
+            continue;
+        }
+        let due =
+            config.compress_every > 0 && prover.height() >= compressed_at + config.compress_every;
+        if prover.height() > compressed_at && (due || app.take_chain_proof_request()) {
+            let started = Instant::now();
+            log(&format!(
+                "chain prover: compressing blocks 1..={}",
+                prover.height()
+            ));
+            let proof = prover.compress(&params).map_err(prover_error)?;
+            let bytes = borsh::to_vec(&proof).map_err(prover_error)?;
+            app.store().put_chain_proof(proof.height, &bytes)?;
+            compressed_at = proof.height;
+            log(&format!(
+                "chain prover: proof of blocks 1..={} ready in {:.1} s ({} bytes)",
+                proof.height,
+                started.elapsed().as_secs_f64(),
+                proof.snark.len()
+            ));
+            continue;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}

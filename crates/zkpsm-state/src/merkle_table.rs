@@ -1,6 +1,8 @@
-//! A depth-32 Poseidon Merkle tree kept as a redb table of its non-empty nodes, keyed by
-//! `(level, index)` (level 0 holds leaf hashes): the note commitment tree, the anchors tree and the
-//! indexed nullifier tree all live this way, so any leaf's path can be read at any time.
+//! A depth-32 Poseidon Merkle tree kept as a redb table of its non-empty nodes, versioned by the
+//! height that wrote them: keyed by `(level, index, height)` (level 0 holds leaf hashes). The note
+//! commitment tree, the anchors tree and the indexed nullifier tree all live this way, so any leaf's
+//! path can be read as it was after any block: the node answers state queries against the roots a
+//! chain proof attests at its height, not only against the newest.
 
 use crate::StateError;
 use redb::{ReadableTable, Table, TableDefinition};
@@ -8,41 +10,50 @@ use zkpsm_primitives::chain_step::{Digest, PathWitness};
 use zkpsm_primitives::field::{self, Fq};
 use zkpsm_primitives::merkle::{DEPTH, empty_root, node};
 
-/// A node's key: `(level, index)`.
-pub(crate) type NodeKey = (u8, u64);
+/// A node's key: `(level, index, height that wrote it)`.
+pub(crate) type NodeKey = (u8, u64, u64);
 
 /// A table of tree nodes.
 pub(crate) type NodeTable = TableDefinition<'static, NodeKey, [u8; 32]>;
 
-/// The node at `(level, index)`, or the empty subtree root of that level.
+/// The node at `(level, index)` after block `at`, or the empty subtree root of that level.
 pub(crate) fn node_at(
     nodes: &impl ReadableTable<NodeKey, [u8; 32]>,
     level: usize,
     index: u64,
+    at: u64,
 ) -> Result<Fq, StateError> {
-    match nodes.get((level as u8, index))? {
-        Some(bytes) => field::from_bytes(&bytes.value(), "tree node")
+    let level = level as u8;
+    let newest = nodes
+        .range((level, index, 0)..=(level, index, at))?
+        .next_back();
+    match newest {
+        Some(entry) => field::from_bytes(&entry?.1.value(), "tree node")
             .map_err(|_| StateError::Corrupt("tree node".into())),
-        None => Ok(empty_root(level)),
+        None => Ok(empty_root(usize::from(level))),
     }
 }
 
-/// The root.
-pub(crate) fn root(nodes: &impl ReadableTable<NodeKey, [u8; 32]>) -> Result<Fq, StateError> {
-    node_at(nodes, DEPTH, 0)
+/// The root after block `at`.
+pub(crate) fn root(
+    nodes: &impl ReadableTable<NodeKey, [u8; 32]>,
+    at: u64,
+) -> Result<Fq, StateError> {
+    node_at(nodes, DEPTH, 0, at)
 }
 
-/// The authentication path of the leaf at `index`.
+/// The authentication path of the leaf at `index` after block `at`.
 pub(crate) fn path(
     nodes: &impl ReadableTable<NodeKey, [u8; 32]>,
     index: u64,
+    at: u64,
 ) -> Result<PathWitness, StateError> {
     if index >> DEPTH != 0 {
         return Err(StateError::TreeFull);
     }
     let mut siblings = [Digest::default(); DEPTH];
     for (level, sibling) in siblings.iter_mut().enumerate() {
-        *sibling = Digest(node_at(nodes, level, (index >> level) ^ 1)?);
+        *sibling = Digest(node_at(nodes, level, (index >> level) ^ 1, at)?);
     }
     Ok(PathWitness { index, siblings })
 }
@@ -61,26 +72,28 @@ pub fn root_from(leaf: Fq, path: &PathWitness) -> Fq {
         })
 }
 
-/// Writes the leaf hash at `index` and recomputes its path up to the root.
+/// Writes the leaf hash at `index` as of block `at` (the block being applied) and recomputes its
+/// path up to the root.
 pub(crate) fn write_leaf(
     nodes: &mut Table<'_, NodeKey, [u8; 32]>,
     index: u64,
     leaf: Fq,
+    at: u64,
 ) -> Result<(), StateError> {
     if index >> DEPTH != 0 {
         return Err(StateError::TreeFull);
     }
     let mut current = leaf;
     for level in 0..DEPTH {
-        let at = index >> level;
-        nodes.insert((level as u8, at), field::to_bytes(&current))?;
-        let sibling = node_at(nodes, level, at ^ 1)?;
-        current = if at & 1 == 1 {
+        let position = index >> level;
+        nodes.insert((level as u8, position, at), field::to_bytes(&current))?;
+        let sibling = node_at(nodes, level, position ^ 1, at)?;
+        current = if position & 1 == 1 {
             node(sibling, current)
         } else {
             node(current, sibling)
         };
     }
-    nodes.insert((DEPTH as u8, 0), field::to_bytes(&current))?;
+    nodes.insert((DEPTH as u8, 0, at), field::to_bytes(&current))?;
     Ok(())
 }

@@ -11,10 +11,10 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use ff::Field;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::Path;
-use zkpsm_primitives::chain_step::{ARITY, CommitmentAppend, StepWitness, TxSlot};
+use zkpsm_primitives::chain_step::{ARITY, CommitmentAppend, PathWitness, StepWitness, TxSlot};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
-use zkpsm_primitives::note::Nullifier;
+use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
 
 /// The effects of one transaction, in the order they are applied.
@@ -110,7 +110,7 @@ impl Store {
             };
         }
         let txn = self.db.begin_write()?;
-        let mut nf = nullifier_tree::open_write(&txn)?;
+        let mut nf = nullifier_tree::open_write(&txn, 0)?;
         let nf_size = nf.init()?;
         let nf_root = nf.root()?;
         drop(nf);
@@ -201,19 +201,63 @@ impl Store {
     /// Whether a nullifier has been revealed.
     pub fn is_spent(&self, nf: &Nullifier) -> Result<bool, StateError> {
         let txn = self.db.begin_read()?;
-        nullifier_tree::open_read(&txn)?.contains(&nf.0)
+        nullifier_tree::open_read(&txn, u64::MAX)?.contains(&nf.0)
     }
 
-    /// A proof that `nf` is unspent against the current nullifier root (`None` if it is spent).
-    pub fn non_membership(&self, nf: &Nullifier) -> Result<Option<NonMembershipProof>, StateError> {
+    /// A proof that `nf` was unspent after block `height`, against that block's nullifier root
+    /// (`None` if it was spent).
+    pub fn non_membership(
+        &self,
+        nf: &Nullifier,
+        height: u64,
+    ) -> Result<Option<NonMembershipProof>, StateError> {
         let txn = self.db.begin_read()?;
-        nullifier_tree::open_read(&txn)?.non_membership(&nf.0)
+        nullifier_tree::open_read(&txn, height)?.non_membership(&nf.0)
     }
 
-    /// A proof that `nf` is spent against the current nullifier root (`None` if it is not).
-    pub fn membership(&self, nf: &Nullifier) -> Result<Option<MembershipProof>, StateError> {
+    /// A proof that `nf` was spent by block `height`, against that block's nullifier root (`None`
+    /// if it was not).
+    pub fn membership(
+        &self,
+        nf: &Nullifier,
+        height: u64,
+    ) -> Result<Option<MembershipProof>, StateError> {
         let txn = self.db.begin_read()?;
-        nullifier_tree::open_read(&txn)?.membership(&nf.0)
+        nullifier_tree::open_read(&txn, height)?.membership(&nf.0)
+    }
+
+    /// The path of note commitment `cm` in the note tree after block `height`, against that
+    /// block's root (`None` if no block up to `height` created it).
+    pub fn commitment_path(
+        &self,
+        cm: &NoteCommitment,
+        height: u64,
+    ) -> Result<Option<PathWitness>, StateError> {
+        let txn = self.db.begin_read()?;
+        let Some(position) = txn
+            .open_table(CM_POSITIONS)?
+            .get(cm.to_bytes())?
+            .map(|p| p.value())
+        else {
+            return Ok(None);
+        };
+        let created = txn
+            .open_table(OUTPUT_HEIGHTS)?
+            .get(position)?
+            .map(|h| h.value())
+            .ok_or_else(|| corrupt("output height"))?;
+        if created > height {
+            return Ok(None);
+        }
+        merkle_table::path(&txn.open_table(NOTE_NODES)?, position, height).map(Some)
+    }
+
+    /// The other modules' roots after block `height`, as its app hash covers them.
+    pub fn module_roots(&self, height: u64) -> Result<Option<Vec<(String, [u8; 32])>>, StateError> {
+        let txn = self.db.begin_read()?;
+        let got = txn.open_table(MODULE_ROOTS)?.get(height)?;
+        got.map(|r| borsh::from_slice(r.value()).map_err(|_| corrupt("module roots")))
+            .transpose()
     }
 
     /// The height of the block that produced `anchor`, if any block did.
@@ -362,13 +406,14 @@ fn write_block(
     block: &BlockEffects,
     genesis: bool,
 ) -> Result<Committed, StateError> {
-    let mut nf = nullifier_tree::open_write(txn)?;
+    let mut nf = nullifier_tree::open_write(txn, block.height)?;
     let mut notes = txn.open_table(NOTE_NODES)?;
     let mut anchors = txn.open_table(ANCHOR_NODES)?;
     let anchor_heights = txn.open_table(ANCHOR_HEIGHTS)?;
     let mut outputs = txn.open_table(OUTPUTS)?;
     let mut output_heights = txn.open_table(OUTPUT_HEIGHTS)?;
     let mut nf_by_height = txn.open_table(NF_BY_HEIGHT)?;
+    let mut cm_positions = txn.open_table(CM_POSITIONS)?;
     let mut digest = EffectsDigest::default();
     let mut revealed = 0u32;
     let mut slots = Vec::with_capacity(block.txs.len());
@@ -387,7 +432,7 @@ fn write_block(
                 .ok_or_else(|| StateError::UnknownAnchor(tx.anchor.to_string()))?;
             slot.enabled = true;
             slot.anchor = Digest(tx.anchor.0);
-            slot.anchor_path = merkle_table::path(&anchors, index)?;
+            slot.anchor_path = merkle_table::path(&anchors, index, block.height)?;
             digest.absorb(EffectKind::Anchor, tx.anchor.0);
         }
         for (i, n) in tx.nullifiers.iter().enumerate() {
@@ -401,8 +446,11 @@ fn write_block(
             digest.absorb(EffectKind::Nullifier, n.0);
         }
         for (i, output) in tx.outputs.iter().enumerate() {
-            let path = merkle_table::path(&notes, state.cm_size)?;
-            merkle_table::write_leaf(&mut notes, state.cm_size, output.cm.0)?;
+            let path = merkle_table::path(&notes, state.cm_size, block.height)?;
+            merkle_table::write_leaf(&mut notes, state.cm_size, output.cm.0, block.height)?;
+            if cm_positions.get(output.cm.to_bytes())?.is_none() {
+                cm_positions.insert(output.cm.to_bytes(), state.cm_size)?;
+            }
             if let Some(s) = slot.commitments.get_mut(i) {
                 *s = CommitmentAppend {
                     commitment: Digest(output.cm.0),
@@ -425,10 +473,10 @@ fn write_block(
         }
         slots.push(slot);
     }
-    let anchor = Anchor(merkle_table::root(&notes)?);
+    let anchor = Anchor(merkle_table::root(&notes, block.height)?);
     digest.absorb(EffectKind::NewAnchor, anchor.0);
-    let new_anchor_path = merkle_table::path(&anchors, block.height)?;
-    merkle_table::write_leaf(&mut anchors, block.height, anchor.0)?;
+    let new_anchor_path = merkle_table::path(&anchors, block.height, block.height)?;
+    merkle_table::write_leaf(&mut anchors, block.height, anchor.0, block.height)?;
     let txids: Vec<TxId> = if genesis {
         Vec::new()
     } else {
@@ -438,7 +486,7 @@ fn write_block(
     state.height = block.height;
     state.cm_root = Digest(anchor.0);
     state.nf_root = Digest(nf.root()?);
-    state.anchors_root = Digest(merkle_table::root(&anchors)?);
+    state.anchors_root = Digest(merkle_table::root(&anchors, block.height)?);
     state.block_chain_hash = Digest(next_block_chain_hash(
         state.block_chain_hash.0,
         digest,
@@ -456,6 +504,9 @@ fn write_block(
         .insert(anchor.to_bytes(), block.height)?;
     txn.open_table(BLOCKS)?
         .insert(block.height, block.block.as_slice())?;
+    let roots = borsh::to_vec(&block.module_roots).map_err(|_| corrupt("module roots"))?;
+    txn.open_table(MODULE_ROOTS)?
+        .insert(block.height, roots.as_slice())?;
     let encoded = borsh::to_vec(&committed).map_err(|_| corrupt("state encoding"))?;
     txn.open_table(STATES)?
         .insert(block.height, encoded.as_slice())?;

@@ -9,14 +9,20 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 pub const OUTPUTS: TableDefinition<u64, &[u8]> = TableDefinition::new("outputs");
 /// Height at which each position's output was created.
 pub const OUTPUT_HEIGHTS: TableDefinition<u64, u64> = TableDefinition::new("output_heights");
-/// Non-empty nodes of the note commitment tree by `(level, index)`.
+/// Non-empty nodes of the note commitment tree by `(level, index, height)`.
 pub const NOTE_NODES: NodeTable = TableDefinition::new("note_nodes");
-/// Indexed nullifier tree leaves by index: `value ‖ next_index ‖ next_value`.
-pub const NF_LEAVES: TableDefinition<u64, [u8; 72]> = TableDefinition::new("nf_leaves");
-/// Non-empty nodes of the nullifier tree by `(level, index)`; level 0 holds leaf hashes.
+/// Indexed nullifier tree leaves by `(index, height that wrote them)`:
+/// `value ‖ next_index ‖ next_value`.
+pub const NF_LEAVES: TableDefinition<(u64, u64), [u8; 72]> = TableDefinition::new("nf_leaves");
+/// Non-empty nodes of the nullifier tree by `(level, index, height)`; level 0 holds leaf hashes.
 pub const NF_NODES: NodeTable = TableDefinition::new("nf_nodes");
-/// Nullifier values (big-endian, so byte order is numeric order) to their leaf index.
-pub const NF_BY_VALUE: TableDefinition<[u8; 32], u64> = TableDefinition::new("nf_by_value");
+/// Nullifier values (big-endian, so byte order is numeric order) to their leaf index and the
+/// height that inserted them.
+pub const NF_BY_VALUE: TableDefinition<[u8; 32], (u64, u64)> = TableDefinition::new("nf_by_value");
+/// Note commitments to their position in the note tree (the first, if one repeats).
+pub const CM_POSITIONS: TableDefinition<[u8; 32], u64> = TableDefinition::new("cm_positions");
+/// The other modules' roots after each block, as the app hash covers them (borsh).
+pub const MODULE_ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("module_roots");
 /// Nullifiers revealed by each block, in order: `(height, i)`.
 pub const NF_BY_HEIGHT: TableDefinition<(u64, u32), [u8; 32]> =
     TableDefinition::new("nf_by_height");

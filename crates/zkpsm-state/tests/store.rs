@@ -7,6 +7,7 @@ use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::{Anchor, MemoryTree};
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
+use zkpsm_state::merkle_table::root_from;
 use zkpsm_state::nullifier_tree::{NullifierLeaf, less};
 use zkpsm_state::{BlockEffects, StateError, Store, TxEffects};
 
@@ -246,6 +247,7 @@ fn indexed_nullifier_tree_matches_reference_and_proves() {
     let anchor = Anchor(g.state.cm_root.0);
     let mut rng = StdRng::seed_from_u64(7);
     let mut inserted = Vec::new();
+    let mut snapshots = Vec::new();
     for _round in 0..16 {
         let height = store.head().unwrap().expect("genesis").state.height + 1;
         // Full-width random nullifiers, and small ones to exercise neighbours.
@@ -272,10 +274,19 @@ fn indexed_nullifier_tree_matches_reference_and_proves() {
         inserted.extend(nfs);
         let root = committed.state.nf_root.0;
         assert_eq!(root, reference_root(&inserted), "height {height}");
+        snapshots.push((height, root, inserted.len()));
         for nf in &inserted {
-            let proof = store.membership(&Nullifier(*nf)).unwrap().expect("present");
+            let proof = store
+                .membership(&Nullifier(*nf), height)
+                .unwrap()
+                .expect("present");
             assert!(proof.verify(&root, nf));
-            assert!(store.non_membership(&Nullifier(*nf)).unwrap().is_none());
+            assert!(
+                store
+                    .non_membership(&Nullifier(*nf), height)
+                    .unwrap()
+                    .is_none()
+            );
         }
         for _ in 0..5 {
             let absent = Fq::from(rng.gen_range(1..60u64));
@@ -283,7 +294,7 @@ fn indexed_nullifier_tree_matches_reference_and_proves() {
                 continue;
             }
             let proof = store
-                .non_membership(&Nullifier(absent))
+                .non_membership(&Nullifier(absent), height)
                 .unwrap()
                 .expect("absent");
             assert!(proof.verify(&root, &absent));
@@ -295,4 +306,61 @@ fn indexed_nullifier_tree_matches_reference_and_proves() {
         }
     }
     assert!(inserted.len() > 20);
+
+    // The tree as it was after each earlier block: what was spent by then has a membership proof
+    // against that block's root, what was spent later a non-membership proof.
+    for (height, root, spent) in snapshots {
+        for (i, nf) in inserted.iter().enumerate() {
+            let nf_ = Nullifier(*nf);
+            if i < spent {
+                let proof = store
+                    .membership(&nf_, height)
+                    .unwrap()
+                    .expect("spent by then");
+                assert!(proof.verify(&root, nf), "height {height}");
+            } else {
+                assert!(store.membership(&nf_, height).unwrap().is_none());
+                let proof = store
+                    .non_membership(&nf_, height)
+                    .unwrap()
+                    .expect("unspent then");
+                assert!(proof.verify(&root, nf), "height {height}");
+            }
+        }
+    }
+}
+
+#[test]
+fn commitment_paths_at_past_heights() {
+    let (_dir, store) = open();
+    let g = store.init_genesis(b"g", &[output(0)], 10).unwrap();
+    let b1 = store
+        .apply_block(&block(
+            1,
+            vec![tx(Anchor(g.state.cm_root.0), &[4, 5], &[1, 2], 1)],
+        ))
+        .unwrap();
+    let b2 = store
+        .apply_block(&block(
+            2,
+            vec![tx(Anchor(b1.state.cm_root.0), &[6, 7], &[3, 4], 1)],
+        ))
+        .unwrap();
+    let root = |c: &zkpsm_state::Committed| c.state.cm_root.0;
+    for (cm, created) in [(output(0).cm, 0), (output(2).cm, 1), (output(3).cm, 2)] {
+        for (height, state) in [(0, &g), (1, &b1), (2, &b2)] {
+            let path = store.commitment_path(&cm, height).unwrap();
+            if height < created {
+                assert!(path.is_none());
+            } else {
+                let path = path.expect("created by then");
+                assert_eq!(root_from(cm.0, &path), root(state), "height {height}");
+            }
+        }
+    }
+    assert!(store.commitment_path(&output(9).cm, 2).unwrap().is_none());
+    assert_eq!(
+        store.module_roots(2).unwrap(),
+        Some(vec![("counter".into(), [2; 32])])
+    );
 }

@@ -124,4 +124,29 @@ impl Client {
     pub fn request_chain_proof(&self) -> Result<ChainProofRequested, ClientError> {
         self.answer(self.agent.post(&self.url("/v1/chain-proof")).send_empty())
     }
+
+    /// The embedded sequencer's signed commit of `height`.
+    pub fn commit(&self, height: u64) -> Result<CommitInfo, ClientError> {
+        self.get(&format!("/v1/commits/{height}"))
+    }
+
+    /// Whether `nullifier` (hex) was spent by `height`, with a Merkle proof.
+    pub fn nullifier_proof(
+        &self,
+        nullifier: &str,
+        height: u64,
+    ) -> Result<NullifierProof, ClientError> {
+        self.get(&format!("/v1/proofs/nullifier/{nullifier}?height={height}"))
+    }
+
+    /// The path of note commitment `commitment` (hex) after `height`.
+    pub fn commitment_proof(
+        &self,
+        commitment: &str,
+        height: u64,
+    ) -> Result<CommitmentProof, ClientError> {
+        self.get(&format!(
+            "/v1/proofs/commitment/{commitment}?height={height}"
+        ))
+    }
 }

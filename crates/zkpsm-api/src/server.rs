@@ -96,6 +96,9 @@ pub fn router(node: Arc<Backend>) -> Router {
         .route("/v1/outputs/compact", get(compact_outputs))
         .route("/v1/nullifiers", get(nullifiers))
         .route("/v1/anchors", get(anchors))
+        .route("/v1/commits/{height}", get(commit))
+        .route("/v1/proofs/nullifier/{nullifier}", get(nullifier_proof))
+        .route("/v1/proofs/commitment/{commitment}", get(commitment_proof))
         .route(
             "/v1/chain-proof",
             get(chain_proof).post(request_chain_proof),
@@ -345,17 +348,153 @@ async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo>
             format!("the proven height {height} is not committed"),
         )
     })?;
+    let module_roots = app
+        .store()
+        .module_roots(height)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, root)| (name, hex::encode(root)))
+        .collect();
     Ok(axum::Json(ChainProofInfo {
         height,
         app_hash: hex::encode(committed.app_hash),
+        module_roots,
         proof: hex::encode(proof),
     }))
 }
 
 async fn request_chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofRequested> {
     let app = node.app();
-    app.request_chain_proof();
-    Ok(axum::Json(ChainProofRequested {
-        height: app.head()?.state.height,
+    let height = app.head()?.state.height;
+    app.request_chain_proof(height);
+    Ok(axum::Json(ChainProofRequested { height }))
+}
+
+fn parse_height(height: &str) -> Result<u64, Reply> {
+    height
+        .parse()
+        .map_err(|_| reply(StatusCode::BAD_REQUEST, 102, "height must be a number"))
+}
+
+async fn commit(
+    State(node): State<Arc<Backend>>,
+    Path(height): Path<String>,
+) -> Answer<CommitInfo> {
+    let height = parse_height(&height)?;
+    let Backend::Embedded(embedded) = node.as_ref() else {
+        return Err(reply(
+            StatusCode::NOT_FOUND,
+            103,
+            format!(
+                "this chain runs on CometBFT: the app hash of height {height} is in the header of \
+                 height {}, signed by the validators (CometBFT RPC /commit)",
+                height + 1
+            ),
+        ));
+    };
+    let (app_hash, signature) = embedded.signed_commit(height)?.ok_or_else(|| {
+        reply(
+            StatusCode::NOT_FOUND,
+            103,
+            format!("no signed commit at height {height} (not committed, or no sequencer key)"),
+        )
+    })?;
+    Ok(axum::Json(CommitInfo {
+        height,
+        app_hash: hex::encode(app_hash),
+        signature: hex::encode(signature),
+    }))
+}
+
+#[derive(Deserialize)]
+struct AtHeight {
+    height: Option<u64>,
+}
+
+/// The query's height (default: the head), which must be committed.
+fn proof_height(app: &App, q: Result<Query<AtHeight>, QueryRejection>) -> Result<u64, Reply> {
+    let Query(q) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
+    let head = app.head()?.state.height;
+    match q.height {
+        None => Ok(head),
+        Some(h) if h <= head => Ok(h),
+        Some(h) => Err(reply(
+            StatusCode::NOT_FOUND,
+            103,
+            format!("height {h} is not committed (head {head})"),
+        )),
+    }
+}
+
+fn parse_field(hex_value: &str, what: &'static str) -> Result<zkpsm_primitives::Fq, Reply> {
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(hex_value, &mut bytes)
+        .ok()
+        .and_then(|()| zkpsm_primitives::field::from_bytes(&bytes, what).ok())
+        .ok_or_else(|| {
+            reply(
+                StatusCode::BAD_REQUEST,
+                102,
+                format!("{what} must be 64 hex characters of a canonical field element"),
+            )
+        })
+}
+
+fn path_info(path: &zkpsm_primitives::chain_step::PathWitness) -> PathInfo {
+    PathInfo {
+        index: path.index,
+        siblings: path.siblings.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+async fn nullifier_proof(
+    State(node): State<Arc<Backend>>,
+    Path(nullifier): Path<String>,
+    q: Result<Query<AtHeight>, QueryRejection>,
+) -> Answer<NullifierProof> {
+    let app = node.app();
+    let height = proof_height(app, q)?;
+    let nf = zkpsm_primitives::note::Nullifier(parse_field(&nullifier, "nullifier")?);
+    if let Some(p) = app.store().membership(&nf, height)? {
+        return Ok(axum::Json(NullifierProof {
+            height,
+            spent: true,
+            leaf: hex::encode(p.leaf.to_bytes()),
+            path: path_info(&p.path),
+        }));
+    }
+    let p = app.store().non_membership(&nf, height)?.ok_or_else(|| {
+        reply(
+            StatusCode::BAD_REQUEST,
+            102,
+            "a nullifier of zero is invalid",
+        )
+    })?;
+    Ok(axum::Json(NullifierProof {
+        height,
+        spent: false,
+        leaf: hex::encode(p.low_leaf.to_bytes()),
+        path: path_info(&p.path),
+    }))
+}
+
+async fn commitment_proof(
+    State(node): State<Arc<Backend>>,
+    Path(commitment): Path<String>,
+    q: Result<Query<AtHeight>, QueryRejection>,
+) -> Answer<CommitmentProof> {
+    let app = node.app();
+    let height = proof_height(app, q)?;
+    let cm = zkpsm_primitives::note::NoteCommitment(parse_field(&commitment, "commitment")?);
+    let path = app.store().commitment_path(&cm, height)?.ok_or_else(|| {
+        reply(
+            StatusCode::NOT_FOUND,
+            103,
+            format!("no note with this commitment was created by height {height}"),
+        )
+    })?;
+    Ok(axum::Json(CommitmentProof {
+        height,
+        path: path_info(&path),
     }))
 }

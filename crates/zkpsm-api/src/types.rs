@@ -131,8 +131,21 @@ pub struct ChainProofInfo {
     pub height: u64,
     /// The app hash the node committed at that height (hex).
     pub app_hash: String,
+    /// The other modules' `(name, root hex)` at that height, which the app hash covers with `z`.
+    pub module_roots: Vec<(String, String)>,
     /// The encoded proof (hex): the height, the state `z` it ends in, and the compressed SNARK.
     pub proof: String,
+}
+
+/// A committed block's app hash, signed by the embedded sequencer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// The height.
+    pub height: u64,
+    /// The app hash committed at that height (hex).
+    pub app_hash: String,
+    /// The sequencer's ed25519 signature on it (hex).
+    pub signature: String,
 }
 
 /// The answer to a request for a new chain proof.
@@ -140,6 +153,38 @@ pub struct ChainProofInfo {
 pub struct ChainProofRequested {
     /// The height the node has committed; the next proof covers at least this far.
     pub height: u64,
+}
+
+/// A nullifier's state after a block, with a Merkle proof against that block's nullifier root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NullifierProof {
+    /// The height the proof is for.
+    pub height: u64,
+    /// Whether the nullifier was spent by then.
+    pub spent: bool,
+    /// The leaf: the nullifier's own when spent, else the low leaf that brackets it (hex of
+    /// `value ‖ next_index ‖ next_value`).
+    pub leaf: String,
+    /// The leaf's path.
+    pub path: PathInfo,
+}
+
+/// A note commitment's path in the note tree after a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentProof {
+    /// The height the proof is for.
+    pub height: u64,
+    /// The path (its index is the note's position).
+    pub path: PathInfo,
+}
+
+/// A Merkle path: the leaf index and the siblings from the leaf up (hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathInfo {
+    /// The leaf index.
+    pub index: u64,
+    /// Sibling hashes, leaf level first.
+    pub siblings: Vec<String>,
 }
 
 /// Most items in one page.

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use zkpsm_primitives::transaction::{Transaction, TxId};
 use zkpsm_proofs::SpendKeys;
 use zkpsm_state::{BlockEffects, Committed, PendingBlock, Store, TxEffects};
@@ -21,7 +21,8 @@ pub struct App {
     genesis: Genesis,
     pool: ShieldedPool,
     modules: Vec<Box<dyn Module>>,
-    chain_proof_requested: AtomicBool,
+    /// The committed height a chain proof was asked for (0: none).
+    chain_proof_requested: AtomicU64,
 }
 
 /// A decoded transaction of a block, with its id.
@@ -63,7 +64,7 @@ impl App {
             genesis,
             pool: ShieldedPool::new(keys),
             modules,
-            chain_proof_requested: AtomicBool::new(false),
+            chain_proof_requested: AtomicU64::new(0),
         })
     }
 
@@ -77,15 +78,20 @@ impl App {
         self.pool.verifications()
     }
 
-    /// Asks the chain prover (if this node runs one) for a compressed proof as soon as it has
-    /// folded every committed block.
-    pub fn request_chain_proof(&self) {
-        self.chain_proof_requested.store(true, Ordering::SeqCst);
+    /// Asks the chain prover (if this node runs one) for a compressed proof covering at least
+    /// `height`, as soon as it has folded that far.
+    pub fn request_chain_proof(&self, height: u64) {
+        self.chain_proof_requested
+            .fetch_max(height.max(1), Ordering::SeqCst);
     }
 
-    /// Takes a pending request for a compressed chain proof.
-    pub fn take_chain_proof_request(&self) -> bool {
-        self.chain_proof_requested.swap(false, Ordering::SeqCst)
+    /// Takes a pending request for a proof covering `folded` blocks or fewer, if there is one.
+    pub fn take_chain_proof_request(&self, folded: u64) -> bool {
+        self.chain_proof_requested
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |requested| {
+                (requested != 0 && requested <= folded).then_some(0)
+            })
+            .is_ok()
     }
 
     /// The genesis.

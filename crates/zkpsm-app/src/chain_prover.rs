@@ -101,11 +101,11 @@ pub fn run(
                 "chain prover: folded block {next}/{head} in {:.1} s",
                 started.elapsed().as_secs_f64()
             ));
-            continue;
         }
-        let due =
-            config.compress_every > 0 && prover.height() >= compressed_at + config.compress_every;
-        if prover.height() > compressed_at && (due || app.take_chain_proof_request()) {
+        // Compress when due or asked for, even while behind the head.
+        let folded = prover.height();
+        let due = config.compress_every > 0 && folded >= compressed_at + config.compress_every;
+        if folded > compressed_at && (due || app.take_chain_proof_request(folded)) {
             let started = Instant::now();
             log(&format!(
                 "chain prover: compressing blocks 1..={}",
@@ -123,7 +123,9 @@ pub fn run(
             ));
             continue;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        if next > head {
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
     Ok(())
 }

@@ -53,6 +53,11 @@ pub struct Genesis {
     pub spend_vk_digest: String,
     /// The initial notes.
     pub allocations: Vec<Allocation>,
+    /// The embedded sequencer's ed25519 verification key (hex): light clients and nodes syncing
+    /// from data availability accept its commits only with its signature. Absent for chains run
+    /// by CometBFT, whose commits carry the validators' signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencer: Option<String>,
 }
 
 /// The genesis notes' outgoing viewing key: all zeros, because allocations are public anyway.
@@ -86,9 +91,23 @@ impl Genesis {
                 "max_block_bytes must hold one transaction ({MAX_TX_BYTES} bytes)"
             )));
         }
+        self.sequencer_key()?;
         self.notes()?;
         self.supply()?;
         Ok(())
+    }
+
+    /// The sequencer's verification key, if genesis names one.
+    pub fn sequencer_key(&self) -> Result<Option<[u8; 32]>, AppError> {
+        self.sequencer
+            .as_deref()
+            .map(|hex_key| {
+                let mut key = [0u8; 32];
+                hex::decode_to_slice(hex_key, &mut key)
+                    .map_err(|_| AppError::Genesis("sequencer: not 32 bytes of hex".into()))?;
+                Ok(key)
+            })
+            .transpose()
     }
 
     /// The total supply: the sum of the allocations.

@@ -34,6 +34,7 @@ fn world(params: ConsensusParams) -> World {
         chain_id: CHAIN.into(),
         params,
         spend_vk_digest: keys().vk_digest_hex(),
+        sequencer: None,
         allocations: vec![
             Allocation {
                 address: fvk.address_at(0).to_string(),

@@ -4,6 +4,7 @@ use crate::mempool::{Mempool, MempoolError};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use zkpsm_app::{App, AppError, Block, ChainTx};
+use zkpsm_primitives::sequencer::SequencerKey;
 use zkpsm_primitives::transaction::TxId;
 use zkpsm_state::Committed;
 
@@ -24,6 +25,8 @@ pub struct Node {
     mempool: Mutex<Mempool>,
     /// Serializes block production (one block at a time).
     producing: Mutex<()>,
+    /// The key this sequencer signs its commits with (genesis pins its verification key).
+    sequencer: Option<SequencerKey>,
 }
 
 /// How many transactions the mempool holds.
@@ -36,7 +39,27 @@ impl Node {
             app,
             mempool: Mutex::new(Mempool::new(MEMPOOL_CAPACITY)),
             producing: Mutex::new(()),
+            sequencer: None,
         }
+    }
+
+    /// The same node, signing its commits with `key`.
+    pub fn with_sequencer_key(mut self, key: SequencerKey) -> Self {
+        self.sequencer = Some(key);
+        self
+    }
+
+    /// The committed app hash at `height` and this sequencer's signature on it; `None` if no block
+    /// of that height is committed or this node has no sequencer key.
+    pub fn signed_commit(&self, height: u64) -> Result<Option<([u8; 32], [u8; 64])>, AppError> {
+        let (Some(key), Some(committed)) =
+            (&self.sequencer, self.app.store().committed_at(height)?)
+        else {
+            return Ok(None);
+        };
+        let chain_id = &self.app.genesis().chain_id;
+        let signature = key.sign_commit(chain_id, height, &committed.app_hash);
+        Ok(Some((committed.app_hash, signature)))
     }
 
     /// The application.

@@ -5,9 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Produces a block every `interval` until `shutdown` turns true. A failed block is logged and
-/// retried at the next tick; the node keeps running.
-pub async fn run(node: Arc<Node>, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+/// Produces a block every `interval` until `shutdown` turns true; without `empty_blocks`, only
+/// when the mempool holds a transaction (every block is a step of the chain proof, so an idle
+/// chain that makes no blocks costs its prover nothing). A failed block is logged and retried at
+/// the next tick; the node keeps running.
+pub async fn run(
+    node: Arc<Node>,
+    interval: Duration,
+    empty_blocks: bool,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -17,6 +24,9 @@ pub async fn run(node: Arc<Node>, interval: Duration, mut shutdown: watch::Recei
         }
         if *shutdown.borrow() {
             return;
+        }
+        if !empty_blocks && node.mempool_len() == 0 {
+            continue;
         }
         let n = node.clone();
         match tokio::task::spawn_blocking(move || n.produce_block()).await {

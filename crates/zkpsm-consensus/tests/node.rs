@@ -18,6 +18,7 @@ fn setup() -> (tempfile::TempDir, Node, Genesis, SpendingKey) {
         chain_id: "zkpsm-node".into(),
         params: ConsensusParams::default(),
         spend_vk_digest: keys.vk_digest_hex(),
+        sequencer: None,
         allocations: (0..3)
             .map(|i| Allocation {
                 address: fvk.address_at(i).to_string(),

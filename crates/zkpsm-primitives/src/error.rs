@@ -26,4 +26,7 @@ pub enum Error {
     /// A ciphertext that did not decrypt to a note for this key.
     #[error("note decryption failed: {0}")]
     Decryption(&'static str),
+    /// A signature that does not verify, or a key that is not one.
+    #[error("bad signature: {0}")]
+    BadSignature(&'static str),
 }

@@ -18,6 +18,7 @@ pub mod merkle;
 pub mod note;
 pub mod poseidon;
 pub mod prf;
+pub mod sequencer;
 pub mod transaction;
 
 pub use error::Error;

@@ -46,8 +46,9 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
     let config = NodeConfig {
         api_addr: "127.0.0.1:0".into(),
         block_interval_ms,
+        empty_blocks: true,
     };
-    let genesis = init(home, chain, funds, config, params)?;
+    let genesis = init(home, chain, funds, config, params, true)?;
     let notes = genesis.notes()?;
     let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
     let prover = SpendProver::new(keys.clone());

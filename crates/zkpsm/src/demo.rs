@@ -62,6 +62,7 @@ pub fn run() -> Result<()> {
     let config = NodeConfig {
         api_addr: "127.0.0.1:0".into(),
         block_interval_ms: 250,
+        empty_blocks: true,
     };
     init(
         home.path(),
@@ -69,6 +70,7 @@ pub fn run() -> Result<()> {
         funds,
         config,
         ConsensusParams::default(),
+        true,
     )?;
     let node = start(home.path(), None, Consensus::Embedded, None)?;
     println!("  node running: blocks every 250 ms, API at {}", node.url);

@@ -10,6 +10,7 @@ mod demo;
 mod node;
 mod orchard_peer;
 mod tx;
+mod verify;
 mod wallet_cmd;
 
 use clap::{Parser, Subcommand};
@@ -49,12 +50,20 @@ enum Command {
         /// Milliseconds between blocks.
         #[arg(long, default_value_t = 1000)]
         block_interval_ms: u64,
+        /// Make no block while the mempool is empty (recommended with `start --prove`: every
+        /// block is a step of the chain proof).
+        #[arg(long)]
+        no_empty_blocks: bool,
         /// Blocks during which an anchor stays valid.
         #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().anchor_window)]
         anchor_window: u64,
         /// Most transactions in a block.
         #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().max_txs_per_block)]
         max_txs_per_block: u32,
+        /// Who makes blocks: `embedded` (a sequencer key is generated; genesis pins it) or
+        /// `cometbft` (the validators sign commits; no sequencer key).
+        #[arg(long, default_value = "embedded", value_parser = ["embedded", "cometbft"])]
+        consensus: String,
     },
     /// Run a node in embedded mode (the sequencer and the API) until Ctrl-C.
     Start {
@@ -93,6 +102,22 @@ enum Command {
         node: String,
         #[command(subcommand)]
         command: wallet_cmd::WalletCommand,
+    },
+    /// The light client: verify the node's chain proof from the genesis document and the signed
+    /// commit, and check answers about nullifiers and note commitments against the proven roots.
+    Verify {
+        /// The node's API.
+        #[arg(long, default_value = "http://127.0.0.1:26680")]
+        node: String,
+        /// The chain's genesis document (the light client's trust root, never taken from the node).
+        #[arg(long)]
+        genesis: PathBuf,
+        /// Ask whether this nullifier (hex) is spent (repeatable).
+        #[arg(long = "nullifier")]
+        nullifiers: Vec<String>,
+        /// Ask whether this note commitment (hex) is in the tree (repeatable).
+        #[arg(long = "commitment")]
+        commitments: Vec<String>,
     },
     /// Start an embedded chain in a temporary home and make private payments between two wallets.
     Demo,
@@ -188,8 +213,10 @@ fn main() -> ExitCode {
             funds,
             api,
             block_interval_ms,
+            no_empty_blocks,
             anchor_window,
             max_txs_per_block,
+            consensus,
         } => (|| {
             let funds = funds
                 .iter()
@@ -198,13 +225,21 @@ fn main() -> ExitCode {
             let config = node::NodeConfig {
                 api_addr: api,
                 block_interval_ms,
+                empty_blocks: !no_empty_blocks,
             };
             let params = zkpsm_app::ConsensusParams {
                 anchor_window,
                 max_txs_per_block,
                 ..Default::default()
             };
-            let genesis = node::init(&home, &chain_id, funds, config, params)?;
+            let genesis = node::init(
+                &home,
+                &chain_id,
+                funds,
+                config,
+                params,
+                consensus == "embedded",
+            )?;
             println!(
                 "initialized chain '{}' in {} ({} genesis notes)",
                 genesis.chain_id,
@@ -251,6 +286,12 @@ fn main() -> ExitCode {
             command,
         } => wallet_cmd::run(&wallet, &node, command),
         Command::Demo => demo::run(),
+        Command::Verify {
+            node,
+            genesis,
+            nullifiers,
+            commitments,
+        } => verify::run(&node, &genesis, &nullifiers, &commitments),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_consensus::Node;
 use zkpsm_consensus::abci::AbciApp;
 use zkpsm_consensus::forward::Forwarder;
+use zkpsm_primitives::sequencer::SequencerKey;
 use zkpsm_proofs::SpendKeys;
 
 /// The node's configuration file in its home.
@@ -25,6 +26,13 @@ pub struct NodeConfig {
     pub api_addr: String,
     /// Milliseconds between blocks.
     pub block_interval_ms: u64,
+    /// Whether the sequencer makes blocks while the mempool is empty.
+    #[serde(default = "default_empty_blocks")]
+    pub empty_blocks: bool,
+}
+
+fn default_empty_blocks() -> bool {
+    true
 }
 
 /// The default API address.
@@ -55,13 +63,33 @@ pub fn parse_fund(s: &str) -> Result<Allocation> {
     })
 }
 
-/// `zkpsm init`: writes the genesis and configuration of a new chain into `home`.
+/// The embedded sequencer's secret key in a node home (hex, mode 0600).
+const SEQUENCER_KEY_FILE: &str = "sequencer_key";
+
+/// Reads the home's sequencer key, if it has one.
+fn load_sequencer_key(home: &Path) -> Result<Option<SequencerKey>> {
+    let path = home.join(SEQUENCER_KEY_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut bytes)
+        .map_err(|_| anyhow!("{} is not 32 bytes of hex", path.display()))?;
+    Ok(Some(SequencerKey::from_bytes(bytes)))
+}
+
+/// `zkpsm init`: writes the genesis and configuration of a new chain into `home`. With
+/// `sequencer`, also a fresh sequencer key (its verification key goes into genesis): the embedded
+/// sequencer signs its commits with it.
 pub fn init(
     home: &Path,
     chain_id: &str,
     funds: Vec<Allocation>,
     config: NodeConfig,
     params: ConsensusParams,
+    sequencer: bool,
 ) -> Result<Genesis> {
     let genesis_path = home.join("genesis.json");
     if genesis_path.exists() {
@@ -71,14 +99,30 @@ pub fn init(
         );
     }
     let keys = SpendKeys::shared()?;
+    let sequencer_key = sequencer.then(|| SequencerKey::random(&mut rand::rngs::OsRng));
     let genesis = Genesis {
         chain_id: chain_id.to_owned(),
         params,
         spend_vk_digest: keys.vk_digest_hex(),
         allocations: funds,
+        sequencer: sequencer_key
+            .as_ref()
+            .map(|k| hex::encode(k.verification_key())),
     };
     genesis.validate()?;
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    if let Some(key) = &sequencer_key {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = home.join(SEQUENCER_KEY_FILE);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(hex::encode(key.to_bytes()).as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     std::fs::write(&genesis_path, genesis.to_bytes())?;
     std::fs::write(
         home.join("config.json"),
@@ -157,6 +201,7 @@ pub fn start(
     prove: Option<u64>,
 ) -> Result<RunningNode> {
     let (genesis, config) = load(home)?;
+    let genesis_sequencer = genesis.sequencer_key()?;
     let keys = SpendKeys::shared()?;
     let app = Arc::new(App::open(
         &home.join("state.redb"),
@@ -179,10 +224,18 @@ pub fn start(
     let (shutdown, watcher) = watch::channel(false);
     let backend = match consensus {
         Consensus::Embedded => {
-            let node = Arc::new(Node::new(app.clone()));
+            let mut node = Node::new(app.clone());
+            if let Some(key) = load_sequencer_key(home)? {
+                if genesis_sequencer != Some(key.verification_key()) {
+                    bail!("the home's sequencer key is not the one genesis names");
+                }
+                node = node.with_sequencer_key(key);
+            }
+            let node = Arc::new(node);
             runtime.spawn(zkpsm_consensus::sequencer::run(
                 node.clone(),
                 Duration::from_millis(config.block_interval_ms.max(10)),
+                config.empty_blocks,
                 watcher.clone(),
             ));
             Backend::Embedded(node)

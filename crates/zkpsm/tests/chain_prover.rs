@@ -1,13 +1,19 @@
 //! The chain prover on a real embedded node process (`zkpsm start --prove`, one transaction per
 //! block): the compressed proof it serves verifies from the genesis state, ends in the state whose
-//! app hash the node committed, and the prover resumes after a SIGKILL without refolding.
+//! app hash the node committed and the sequencer signed; the light client (`zkpsm verify`) checks
+//! all of it and answers about nullifiers and commitments; the prover resumes after a SIGKILL
+//! without refolding.
 
 mod common;
 
 use common::*;
 use rand::rngs::OsRng;
+use std::process::Command;
 use std::time::{Duration, Instant};
-use zkpsm_app::App;
+use zkpsm_app::{App, ChainTx};
+use zkpsm_light::{check_chain_proof, check_nullifier, check_sequencer_commit};
+use zkpsm_primitives::chain_step::{Digest, PathWitness};
+use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::chain::{ChainParams, ChainProof};
@@ -40,7 +46,13 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         &alice,
         2,
         100,
-        &["--block-interval-ms", "3000", "--max-txs-per-block", "1"],
+        &[
+            "--block-interval-ms",
+            "500",
+            "--max-txs-per-block",
+            "1",
+            "--no-empty-blocks",
+        ],
     );
     // The light client's view: the genesis state, computed from the genesis document alone.
     let z0 = App::open(
@@ -60,7 +72,7 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let node = NodeProcess::start_with(&home, port, &["--prove", "--compress-every", "0"]);
     // The chain is empty before the prover has anything to show.
     assert!(node.client.chain_proof().is_err());
-    let txs = genesis_spends(&genesis, &alice, &[0], 40);
+    let txs = genesis_spends(&genesis, &alice, &[0, 1], 40);
     node.client.submit(&txs[0]).unwrap();
     let settled = node.wait_settled(0);
 
@@ -71,12 +83,85 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     assert_eq!(hex::encode(state.app_hash(&[])), app_hash);
     assert_eq!(state.supply, 200 - 1);
 
+    // The light client, as a user runs it: every check passes and it says what it checked.
+    let tx = match ChainTx::decode(&txs[0]).unwrap() {
+        ChainTx::Shielded(tx) => tx,
+        other => panic!("not a shielded transaction: {other:?}"),
+    };
+    let spent = tx.body.nullifiers[0].to_string();
+    let unspent = zkpsm_primitives::field::to_hex(&zkpsm_primitives::Fq::from(123_456_789));
+    let created = tx.body.outputs[0].cm.to_string();
+    let out = Command::new(BIN)
+        .args(["verify", "--node", &node.url, "--genesis"])
+        .arg(home.join("genesis.json"))
+        .args(["--nullifier", &spent, "--nullifier", &unspent])
+        .args(["--commitment", &created])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("chain proof verified"), "{printed}");
+    assert!(
+        printed.contains("signed by the genesis sequencer"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("nullifier {spent}: SPENT")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("nullifier {unspent}: unspent")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("commitment {created}: in the note tree")),
+        "{printed}"
+    );
+
+    // What the light client refuses: another app hash, another sequencer, a wrong answer.
+    let vk = params.verifier_key();
+    let mut app_hash_bytes = [0u8; 32];
+    hex::decode_to_slice(&app_hash, &mut app_hash_bytes).unwrap();
+    let checked = check_chain_proof(vk, &z0, &proof, &[], &app_hash_bytes).unwrap();
+    assert!(check_chain_proof(vk, &z0, &proof, &[], &[0; 32]).is_err());
+    let commit = node.client.commit(proof.height).unwrap();
+    let mut signature = [0u8; 64];
+    hex::decode_to_slice(&commit.signature, &mut signature).unwrap();
+    let sequencer = genesis.sequencer_key().unwrap().unwrap();
+    check_sequencer_commit(&sequencer, &genesis.chain_id, &checked, &signature).unwrap();
+    assert!(check_sequencer_commit(&[9; 32], &genesis.chain_id, &checked, &signature).is_err());
+    assert!(check_sequencer_commit(&sequencer, "zkpsm-other", &checked, &signature).is_err());
+    let answer = node.client.nullifier_proof(&spent, proof.height).unwrap();
+    let leaf =
+        NullifierLeaf::from_bytes(&hex::decode(&answer.leaf).unwrap().try_into().unwrap()).unwrap();
+    let nf = tx.body.nullifiers[0].0;
+    let path = PathWitness {
+        index: answer.path.index,
+        siblings: std::array::from_fn(|i| {
+            Digest::from_bytes(
+                &hex::decode(&answer.path.siblings[i])
+                    .unwrap()
+                    .try_into()
+                    .unwrap(),
+            )
+            .unwrap()
+        }),
+    };
+    check_nullifier(&checked, &nf, true, leaf, path).unwrap();
+    assert!(check_nullifier(&checked, &nf, false, leaf, path).is_err());
+
     // SIGKILL, restart: the prover resumes where it was and folds on, redoing nothing.
     node.kill9();
     let log_of = || std::fs::read_to_string(home.join("node.log")).unwrap();
     let folded_before = log_of().matches("chain prover: folded block").count() as u64;
     let node = NodeProcess::start_with(&home, port, &["--prove", "--compress-every", "0"]);
-    let deadline = Instant::now() + Duration::from_secs(300);
+    // An idle chain makes no blocks: a new transaction makes the next one.
+    node.client.submit(&txs[1]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(600);
     let resumed = loop {
         let log = log_of();
         assert!(!log.contains("chain prover stopped"), "{log}");

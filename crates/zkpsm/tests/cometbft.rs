@@ -156,7 +156,7 @@ impl Drop for Testnet {
 fn one_validator_settles_payments_and_refuses_double_spends() {
     let (_home_dir, home) = home();
     let alice_sk = SpendingKey::random(&mut OsRng);
-    let genesis = init(&home, &alice_sk, 5, 100, &[]);
+    let genesis = init(&home, &alice_sk, 5, 100, &["--consensus", "cometbft"]);
     let net = Testnet::new(1, 27100, &home.join("genesis.json"));
     let client = net.client(0);
 
@@ -218,7 +218,7 @@ fn one_validator_settles_payments_and_refuses_double_spends() {
 fn four_validators_agree_and_a_killed_one_catches_up() {
     let (_home_dir, home) = home();
     let alice_sk = SpendingKey::random(&mut OsRng);
-    let genesis = init(&home, &alice_sk, 4, 100, &[]);
+    let genesis = init(&home, &alice_sk, 4, 100, &["--consensus", "cometbft"]);
     let net = Testnet::new(4, 27200, &home.join("genesis.json"));
     let spends = genesis_spends(&genesis, &alice_sk, &[0, 1, 2], 10);
 
@@ -267,7 +267,7 @@ fn four_validators_agree_and_a_killed_one_catches_up() {
 fn app_killed_around_commit_recovers_without_losing_blocks() {
     let (_home_dir, home) = home();
     let alice_sk = SpendingKey::random(&mut OsRng);
-    let genesis = init(&home, &alice_sk, 6, 100, &[]);
+    let genesis = init(&home, &alice_sk, 6, 100, &["--consensus", "cometbft"]);
     let net = Testnet::new(1, 27300, &home.join("genesis.json"));
     let spends = genesis_spends(&genesis, &alice_sk, &[0, 1, 2, 3, 4, 5], 10);
     let mut observed: Vec<(u64, String)> = Vec::new();

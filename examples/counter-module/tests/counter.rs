@@ -11,6 +11,7 @@ fn genesis() -> Genesis {
         params: ConsensusParams::default(),
         spend_vk_digest: SpendKeys::shared().unwrap().vk_digest_hex(),
         allocations: vec![],
+        sequencer: None,
     }
 }
 

@@ -19,6 +19,9 @@ pub enum SubmitError {
     Mempool(#[from] MempoolError),
 }
 
+/// A committed app hash and the sequencer's signature on it.
+pub type SignedCommit = ([u8; 32], [u8; 64]);
+
 /// The embedded node.
 pub struct Node {
     app: Arc<App>,
@@ -51,7 +54,7 @@ impl Node {
 
     /// The committed app hash at `height` and this sequencer's signature on it; `None` if no block
     /// of that height is committed or this node has no sequencer key.
-    pub fn signed_commit(&self, height: u64) -> Result<Option<([u8; 32], [u8; 64])>, AppError> {
+    pub fn signed_commit(&self, height: u64) -> Result<Option<SignedCommit>, AppError> {
         let (Some(key), Some(committed)) =
             (&self.sequencer, self.app.store().committed_at(height)?)
         else {

@@ -47,6 +47,9 @@ pub struct BlockEffects {
     pub module_roots: Vec<(String, [u8; 32])>,
 }
 
+/// Other modules' `(name, root)` pairs, in registration order.
+pub type ModuleRoots = Vec<(String, [u8; 32])>;
+
 /// A committed state: the chain state and the app hash that commits to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Committed {
@@ -253,7 +256,7 @@ impl Store {
     }
 
     /// The other modules' roots after block `height`, as its app hash covers them.
-    pub fn module_roots(&self, height: u64) -> Result<Option<Vec<(String, [u8; 32])>>, StateError> {
+    pub fn module_roots(&self, height: u64) -> Result<Option<ModuleRoots>, StateError> {
         let txn = self.db.begin_read()?;
         let got = txn.open_table(MODULE_ROOTS)?.get(height)?;
         got.map(|r| borsh::from_slice(r.value()).map_err(|_| corrupt("module roots")))

@@ -92,7 +92,7 @@ pub fn run(
             let witness = app
                 .store()
                 .step_witness(next)?
-                .ok_or_else(|| prover_error(format!("the step witness of block {next} is gone")))?;
+                .ok_or(zkpsm_state::StateError::NoStepWitness(next))?;
             let started = Instant::now();
             prover.prove_step(&params, witness).map_err(prover_error)?;
             save(&prover, &config)?;

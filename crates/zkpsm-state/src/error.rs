@@ -48,7 +48,7 @@ pub enum StateError {
     /// An anchor that no block produced.
     #[error("anchor {0} is not the root after any block")]
     UnknownAnchor(String),
-    /// A stored chain step witness that does not decode.
+    /// A block whose chain step witness is no longer kept (pruned after folding).
     #[error("no chain step witness for height {0}")]
     NoStepWitness(u64),
 }

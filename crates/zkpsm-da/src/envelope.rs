@@ -1,0 +1,179 @@
+//! A payload (a block with its commit, or a chain proof) split into blobs that each fit the DA
+//! layer's limit, and joined back. Every part names its payload's kind, chain height, part index
+//! and count, and the payload's length and blake3 digest, so a reader refuses a corrupted part, a
+//! missing part or a stranger's blob with a reason instead of misreading it.
+
+use crate::DaError;
+use borsh::{BorshDeserialize, BorshSerialize};
+use std::collections::BTreeMap;
+
+/// The first bytes of every zkpsm blob.
+pub const MAGIC: [u8; 4] = *b"ZKDA";
+/// The envelope's format version.
+pub const VERSION: u8 = 1;
+/// Bytes a part's header takes, before its data.
+pub const HEADER_BYTES: usize = 4 + 1 + 1 + 8 + 4 + 4 + 8 + 32 + 4;
+
+/// What a payload is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize)]
+#[borsh(use_discriminant = true)]
+#[repr(u8)]
+pub enum Kind {
+    /// A committed block with its commit.
+    Block = 0,
+    /// A compressed chain proof.
+    ChainProof = 1,
+}
+
+/// One blob: a slice of a payload with what identifies it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Part {
+    magic: [u8; 4],
+    version: u8,
+    /// The payload's kind.
+    pub kind: Kind,
+    /// The chain height the payload is about.
+    pub height: u64,
+    /// This part's index.
+    pub index: u32,
+    /// How many parts the payload has.
+    pub count: u32,
+    /// The whole payload's length.
+    pub total_len: u64,
+    /// blake3 of the whole payload.
+    pub digest: [u8; 32],
+    /// This part's bytes.
+    pub data: Vec<u8>,
+}
+
+/// A payload read back whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payload {
+    /// Its kind.
+    pub kind: Kind,
+    /// The chain height it is about.
+    pub height: u64,
+    /// Its bytes, checked against the digest every part names.
+    pub bytes: Vec<u8>,
+}
+
+/// Splits `payload` into blobs of at most `max_blob_bytes` each.
+pub fn split(
+    kind: Kind,
+    height: u64,
+    payload: &[u8],
+    max_blob_bytes: usize,
+) -> Result<Vec<Vec<u8>>, DaError> {
+    let room = max_blob_bytes
+        .checked_sub(HEADER_BYTES)
+        .filter(|room| *room > 0)
+        .ok_or(DaError::TooLarge {
+            size: HEADER_BYTES + 1,
+            limit: max_blob_bytes,
+        })?;
+    let digest = *blake3::hash(payload).as_bytes();
+    let chunks: Vec<&[u8]> = if payload.is_empty() {
+        vec![&[]]
+    } else {
+        payload.chunks(room).collect()
+    };
+    let count = u32::try_from(chunks.len()).map_err(|_| DaError::TooLarge {
+        size: payload.len(),
+        limit: room * u32::MAX as usize,
+    })?;
+    Ok(chunks
+        .iter()
+        .enumerate()
+        .map(|(index, data)| {
+            borsh::to_vec(&Part {
+                magic: MAGIC,
+                version: VERSION,
+                kind,
+                height,
+                index: index as u32,
+                count,
+                total_len: payload.len() as u64,
+                digest,
+                data: data.to_vec(),
+            })
+            .expect("encoding into a Vec cannot fail")
+        })
+        .collect())
+}
+
+/// Decodes one blob as a part, refusing what is not a zkpsm blob of this version.
+pub fn decode_part(blob: &[u8]) -> Result<Part, DaError> {
+    if blob.len() < HEADER_BYTES || blob[..4] != MAGIC {
+        return Err(DaError::Malformed("not a zkpsm blob".into()));
+    }
+    let part = Part::try_from_slice(blob)
+        .map_err(|e| DaError::Malformed(format!("a zkpsm blob that does not decode: {e}")))?;
+    if part.version != VERSION {
+        return Err(DaError::Malformed(format!(
+            "blob format version {} (this node reads {VERSION})",
+            part.version
+        )));
+    }
+    if part.count == 0 || part.index >= part.count {
+        return Err(DaError::Malformed(format!(
+            "part {} of {}",
+            part.index, part.count
+        )));
+    }
+    Ok(part)
+}
+
+/// What the parts of one payload share: kind, chain height, digest, part count, length.
+type GroupKey = (Kind, u64, [u8; 32], u32, u64);
+
+/// Joins the blobs of one DA height into whole payloads, in order of (kind, chain height). Each
+/// blob that is not a valid part, and each group of parts that is incomplete or whose bytes do not
+/// hash to its digest, gives an error entry instead, so that a reader skips it with a reason and
+/// goes on.
+pub fn join(blobs: &[Vec<u8>]) -> Vec<Result<Payload, DaError>> {
+    let mut out = Vec::new();
+    let mut groups: BTreeMap<GroupKey, BTreeMap<u32, Vec<u8>>> = BTreeMap::new();
+    for blob in blobs {
+        match decode_part(blob) {
+            Ok(part) => {
+                let key = (
+                    part.kind,
+                    part.height,
+                    part.digest,
+                    part.count,
+                    part.total_len,
+                );
+                let parts = groups.entry(key).or_default();
+                if parts.insert(part.index, part.data).is_some() {
+                    out.push(Err(DaError::Malformed(format!(
+                        "part {} of {:?} {} appears twice",
+                        part.index, part.kind, part.height
+                    ))));
+                }
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    for ((kind, height, digest, count, total_len), parts) in groups {
+        if parts.len() != count as usize {
+            out.push(Err(DaError::Malformed(format!(
+                "{kind:?} {height}: {} of {count} parts",
+                parts.len()
+            ))));
+            continue;
+        }
+        let bytes: Vec<u8> = parts.into_values().flatten().collect();
+        if bytes.len() as u64 != total_len || *blake3::hash(&bytes).as_bytes() != digest {
+            out.push(Err(DaError::Malformed(format!(
+                "{kind:?} {height}: the parts do not hash to the digest they name"
+            ))));
+            continue;
+        }
+        out.push(Ok(Payload {
+            kind,
+            height,
+            bytes,
+        }));
+    }
+    out
+}

@@ -1,0 +1,118 @@
+//! The embedded DA store and the blob envelope: payloads of any size land and read back
+//! byte-for-byte, split to the limit; corrupted, truncated, missing and foreign blobs are refused
+//! with a reason while the valid payloads beside them still read; the store survives reopening.
+
+use zkpsm_da::envelope::{Kind, join, split};
+use zkpsm_da::namespace::Purpose;
+use zkpsm_da::{DaError, DataAvailability, EmbeddedDa, Namespace};
+
+fn payload(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
+}
+
+#[test]
+fn namespaces_are_per_chain_and_purpose() {
+    let blocks = Namespace::of("zkpsm-a", Purpose::Blocks);
+    assert_ne!(blocks, Namespace::of("zkpsm-a", Purpose::ChainProofs));
+    assert_ne!(blocks, Namespace::of("zkpsm-b", Purpose::Blocks));
+    assert_eq!(blocks, Namespace::of("zkpsm-a", Purpose::Blocks));
+    assert_ne!(blocks.0[0], 0);
+}
+
+#[test]
+fn payloads_land_split_and_read_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("da.redb");
+    let ns = Namespace::of("zkpsm-test", Purpose::Blocks);
+    let other = Namespace::of("zkpsm-test", Purpose::ChainProofs);
+    let limit = 1000;
+    let big = payload(4321, 1);
+    let small = payload(10, 2);
+    {
+        let da = EmbeddedDa::open(&path, limit).unwrap();
+        assert_eq!(da.head().unwrap(), 0);
+        let blobs = split(Kind::Block, 7, &big, limit).unwrap();
+        assert_eq!(blobs.len(), 5);
+        assert!(blobs.iter().all(|b| b.len() <= limit));
+        let refs = da.submit(ns, &blobs).unwrap();
+        assert!(refs.iter().all(|r| r.height == 1 && r.namespace == ns));
+        da.submit(other, &split(Kind::ChainProof, 7, &small, limit).unwrap())
+            .unwrap();
+        assert!(matches!(
+            da.submit(ns, &[vec![0; limit + 1]]),
+            Err(DaError::TooLarge { .. })
+        ));
+    }
+    // Reopened: everything is still there, at its height and namespace only.
+    let da = EmbeddedDa::open(&path, limit).unwrap();
+    assert_eq!(da.head().unwrap(), 2);
+    let read = join(&da.get(1, ns).unwrap());
+    assert_eq!(read.len(), 1);
+    let block = read[0].as_ref().unwrap();
+    assert_eq!((block.kind, block.height), (Kind::Block, 7));
+    assert_eq!(block.bytes, big);
+    assert!(da.get(1, other).unwrap().is_empty());
+    assert!(da.get(3, ns).unwrap().is_empty());
+    let proof = join(&da.get(2, other).unwrap());
+    assert_eq!(proof[0].as_ref().unwrap().bytes, small);
+}
+
+#[test]
+fn bad_blobs_are_refused_and_good_ones_still_read() {
+    let limit = 500;
+    let good = split(Kind::Block, 3, &payload(1200, 3), limit).unwrap();
+    let victim = split(Kind::Block, 4, &payload(900, 4), limit).unwrap();
+
+    // A flipped byte in a part's data: that payload fails its digest, the other reads.
+    let mut corrupted = victim.clone();
+    let last = corrupted[1].len() - 1;
+    corrupted[1][last] ^= 1;
+    let mut blobs = good.clone();
+    blobs.extend(corrupted);
+    let read = join(&blobs);
+    assert_eq!(read.iter().filter(|r| r.is_ok()).count(), 1);
+    let why = read
+        .iter()
+        .find_map(|r| r.as_ref().err())
+        .unwrap()
+        .to_string();
+    assert!(why.contains("do not hash to the digest"), "{why}");
+
+    // A missing part, a truncated part, a stranger's blob, a duplicate part.
+    let mut blobs = good.clone();
+    blobs.push(victim[0].clone());
+    blobs.push(victim[1][..victim[1].len() / 2].to_vec());
+    blobs.push(b"hello from someone else".to_vec());
+    blobs.push(good[0].clone());
+    let read = join(&blobs);
+    let errors: Vec<String> = read
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.contains("not a zkpsm blob")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("does not decode")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("1 of 3 parts")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("appears twice")),
+        "{errors:?}"
+    );
+    let ok: Vec<_> = read.into_iter().filter_map(Result::ok).collect();
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].height, 3);
+
+    // An empty payload is one part; a limit below the header is refused.
+    let empty = split(Kind::ChainProof, 1, &[], limit).unwrap();
+    assert_eq!(join(&empty)[0].as_ref().unwrap().bytes, Vec::<u8>::new());
+    assert!(split(Kind::Block, 1, b"x", 10).is_err());
+}

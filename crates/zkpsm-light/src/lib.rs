@@ -1,7 +1,8 @@
 //! The light client's checks, free of any networking: a compressed chain proof verified from the
 //! genesis state, the app hash it implies compared with the one the chain committed (signed by the
-//! embedded sequencer), and answers about nullifiers and note commitments checked as Merkle proofs
-//! against the roots the proof attests.
+//! embedded sequencer, or by more than 2/3 of a CometBFT validator set's voting power), and answers
+//! about nullifiers and note commitments checked as Merkle proofs against the roots the proof
+//! attests.
 //!
 //! What it trusts: the chain proof covers the state transition of every block, not the validity
 //! of the transactions' spend proofs, which the validators (or sequencer) check and anyone can
@@ -9,6 +10,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+use tendermint::block::signed_header::SignedHeader;
+use tendermint::validator;
+use tendermint_light_client_verifier::types::UntrustedBlockState;
+use tendermint_light_client_verifier::{ProdVerifier, Verdict};
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{PathWitness, Z_LEN};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
@@ -38,6 +43,12 @@ pub enum LightError {
     /// The commit's signature does not verify.
     #[error("the commit is not signed by the chain's sequencer: {0}")]
     Commit(#[from] zkpsm_primitives::Error),
+    /// The CometBFT genesis document cannot be read.
+    #[error("not a usable CometBFT genesis document: {0}")]
+    CometbftGenesis(String),
+    /// The CometBFT commit does not attest the proven app hash.
+    #[error("the CometBFT commit does not attest the proven state: {0}")]
+    CometbftCommit(String),
     /// A state answer whose Merkle proof does not reach the proven root.
     #[error("the node's answer about {0} does not check against the proven roots")]
     BadStateProof(String),
@@ -48,18 +59,17 @@ pub enum LightError {
 pub struct CheckedState {
     /// The proven state.
     pub state: ChainState,
-    /// Its app hash, as committed.
+    /// Its app hash, computed from the proven state and the other modules' roots.
     pub app_hash: [u8; 32],
 }
 
-/// Verifies `proof` from the genesis state `z0` and checks that the state it proves, with the
-/// other modules' roots, hashes to `committed_app_hash`.
+/// Verifies `proof` from the genesis state `z0` and computes the app hash of the state it proves
+/// with the other modules' roots, for a commit check to compare with what the chain committed.
 pub fn check_chain_proof(
     vk: &ChainVerifierKey,
     z0: &[Fq; Z_LEN],
     proof: &ChainProof,
     module_roots: &[(String, [u8; 32])],
-    committed_app_hash: &[u8; 32],
 ) -> Result<CheckedState, LightError> {
     vk.verify(z0, proof)?;
     let state = ChainState::from_z(&proof.state())
@@ -71,22 +81,30 @@ pub fn check_chain_proof(
         )));
     }
     let app_hash = state.app_hash(module_roots);
-    if &app_hash != committed_app_hash {
-        return Err(LightError::AppHashMismatch {
-            proven: hex::encode(app_hash),
-            committed: hex::encode(committed_app_hash),
-        });
-    }
     Ok(CheckedState { state, app_hash })
 }
 
-/// Checks the embedded sequencer's signature on the commit of `checked` (the key genesis pins).
+fn same_app_hash(checked: &CheckedState, committed: &[u8]) -> Result<(), LightError> {
+    if committed == checked.app_hash {
+        Ok(())
+    } else {
+        Err(LightError::AppHashMismatch {
+            proven: hex::encode(checked.app_hash),
+            committed: hex::encode(committed),
+        })
+    }
+}
+
+/// Checks that the embedded sequencer (the key genesis pins) committed the app hash of
+/// `checked`: the commit names the same app hash and the signature over it verifies.
 pub fn check_sequencer_commit(
     sequencer: &[u8; 32],
     chain_id: &str,
     checked: &CheckedState,
+    committed_app_hash: &[u8; 32],
     signature: &[u8; 64],
 ) -> Result<(), LightError> {
+    same_app_hash(checked, committed_app_hash)?;
     verify_commit(
         sequencer,
         chain_id,
@@ -94,6 +112,77 @@ pub fn check_sequencer_commit(
         &checked.app_hash,
         signature,
     )?;
+    Ok(())
+}
+
+/// The chain id and validator set of a CometBFT genesis document (`genesis.json`'s text): the
+/// validators the light client trusts on a CometBFT chain.
+pub fn cometbft_genesis_validators(json: &str) -> Result<(String, validator::Set), LightError> {
+    let genesis: tendermint::Genesis<Option<serde_json::Value>> =
+        serde_json::from_str(json).map_err(|e| LightError::CometbftGenesis(e.to_string()))?;
+    if genesis.validators.is_empty() {
+        return Err(LightError::CometbftGenesis("it names no validators".into()));
+    }
+    Ok((
+        genesis.chain_id.to_string(),
+        validator::Set::without_proposer(genesis.validators),
+    ))
+}
+
+/// Checks that CometBFT committed the app hash of `checked`: the header of the *next* height
+/// carries the app hash after a block (CometBFT's off-by-one), so `signed_header` must be that of
+/// height `checked.state.height + 1` on `chain_id`, with `app_hash` equal to the proven one, signed
+/// by more than 2/3 of the voting power of `validators`. zkpsm never changes its validator set, so
+/// `validators` must also be the genesis set the light client trusts (`trusted`).
+pub fn check_cometbft_commit(
+    trusted: &validator::Set,
+    chain_id: &str,
+    checked: &CheckedState,
+    signed_header: &SignedHeader,
+    validators: &validator::Set,
+) -> Result<(), LightError> {
+    let header = &signed_header.header;
+    let fail = |why: String| Err(LightError::CometbftCommit(why));
+    if header.chain_id.as_str() != chain_id {
+        return fail(format!(
+            "the header is for chain {}, not {chain_id}",
+            header.chain_id
+        ));
+    }
+    let expected_height = checked.state.height + 1;
+    if header.height.value() != expected_height {
+        return fail(format!(
+            "the header is of height {}; the app hash after block {} is in the header of height \
+             {expected_height}",
+            header.height, checked.state.height
+        ));
+    }
+    same_app_hash(checked, header.app_hash.as_bytes())?;
+    if validators.hash() != trusted.hash() {
+        return fail(format!(
+            "the validator set {} is not the genesis set {} (zkpsm never changes it)",
+            validators.hash(),
+            trusted.hash()
+        ));
+    }
+    let untrusted = UntrustedBlockState {
+        signed_header,
+        validators,
+        next_validators: None,
+    };
+    let verifier = ProdVerifier::default();
+    for verdict in [
+        verifier.verify_validator_sets(&untrusted),
+        verifier.verify_commit(&untrusted),
+    ] {
+        match verdict {
+            Verdict::Success => {}
+            Verdict::NotEnoughTrust(tally) => {
+                return fail(format!("not enough voting power signed: {tally}"));
+            }
+            Verdict::Invalid(detail) => return fail(format!("{detail} (more than 2/3 must sign)")),
+        }
+    }
     Ok(())
 }
 

@@ -112,6 +112,12 @@ enum Command {
         /// The chain's genesis document (the light client's trust root, never taken from the node).
         #[arg(long)]
         genesis: PathBuf,
+        /// A CometBFT chain: the RPC of any of its nodes, where the signed commit is fetched.
+        #[arg(long, requires = "cometbft_genesis")]
+        cometbft_rpc: Option<String>,
+        /// A CometBFT chain: its genesis document, whose validator set the light client trusts.
+        #[arg(long, requires = "cometbft_rpc")]
+        cometbft_genesis: Option<PathBuf>,
         /// Ask whether this nullifier (hex) is spent (repeatable).
         #[arg(long = "nullifier")]
         nullifiers: Vec<String>,
@@ -289,9 +295,14 @@ fn main() -> ExitCode {
         Command::Verify {
             node,
             genesis,
+            cometbft_rpc,
+            cometbft_genesis,
             nullifiers,
             commitments,
-        } => verify::run(&node, &genesis, &nullifiers, &commitments),
+        } => {
+            let cometbft = cometbft_rpc.zip(cometbft_genesis);
+            verify::run(&node, &genesis, cometbft, &nullifiers, &commitments)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,15 +1,22 @@
 //! `zkpsm verify`: the light client. From the chain's genesis document alone (never from the node)
 //! it computes the genesis state and derives the chain verifier key; from the node it takes the
-//! latest compressed chain proof, the sequencer's signed commit of that height, and Merkle proofs
-//! for the nullifiers and commitments asked about, and checks each. Any failure is an error with a
-//! reason (exit 1).
+//! latest compressed chain proof and Merkle proofs for the nullifiers and commitments asked about;
+//! and it checks that the chain committed the proven app hash: the embedded sequencer's signature
+//! (from the node), or a CometBFT commit signed by more than 2/3 of the voting power of the
+//! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
+//! (exit 1).
 
 use anyhow::{Context, Result, anyhow, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tendermint::validator;
+use tendermint_rpc::{Client as _, HttpClient, Paging};
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
-use zkpsm_light::{check_chain_proof, check_commitment, check_nullifier, check_sequencer_commit};
+use zkpsm_light::{
+    CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
+    check_sequencer_commit, cometbft_genesis_validators,
+};
 use zkpsm_primitives::chain_step::{Digest, PathWitness};
 use zkpsm_primitives::field;
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
@@ -41,22 +48,130 @@ fn path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
     })
 }
 
-/// Runs the light client against the node at `node`.
+/// Fetches the signed header of `height` and its validator set from a CometBFT RPC, waiting (up
+/// to a minute) for the height to be committed.
+fn fetch_commit(
+    rpc: &str,
+    height: u64,
+) -> Result<(
+    tendermint::block::signed_header::SignedHeader,
+    validator::Set,
+)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = HttpClient::new(rpc).with_context(|| format!("CometBFT RPC address {rpc}"))?;
+        let at = tendermint::block::Height::try_from(height)?;
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let latest = client
+                .status()
+                .await
+                .with_context(|| format!("asking the CometBFT RPC at {rpc} for its status"))?
+                .sync_info
+                .latest_block_height;
+            if latest >= at {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("CometBFT at {rpc} has not committed height {height} (at {latest})");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let commit = client
+            .commit(at)
+            .await
+            .with_context(|| format!("fetching the commit of height {height} from {rpc}"))?;
+        let validators = client
+            .validators(at, Paging::All)
+            .await
+            .with_context(|| format!("fetching the validators of height {height} from {rpc}"))?;
+        Ok((
+            commit.signed_header,
+            validator::Set::without_proposer(validators.validators),
+        ))
+    })
+}
+
+/// Checks that the chain committed the app hash of `checked`.
+fn check_commit(
+    client: &Client,
+    genesis: &Genesis,
+    cometbft: Option<&(String, PathBuf)>,
+    checked: &CheckedState,
+) -> Result<()> {
+    let height = checked.state.height;
+    match (genesis.sequencer_key()?, cometbft) {
+        (Some(sequencer), _) => {
+            let commit = client
+                .commit(height)
+                .with_context(|| format!("fetching the signed commit of height {height}"))?;
+            let mut signature = [0u8; 64];
+            hex::decode_to_slice(&commit.signature, &mut signature)
+                .map_err(|_| anyhow!("the commit signature is not 64 bytes of hex"))?;
+            check_sequencer_commit(
+                &sequencer,
+                &genesis.chain_id,
+                checked,
+                &hex32(&commit.app_hash, "app hash")?,
+                &signature,
+            )?;
+            println!(
+                "commit of height {height} signed by the genesis sequencer {}",
+                hex::encode(sequencer)
+            );
+        }
+        (None, Some((rpc, cometbft_genesis))) => {
+            let text = std::fs::read_to_string(cometbft_genesis).with_context(|| {
+                format!(
+                    "reading the CometBFT genesis {}",
+                    cometbft_genesis.display()
+                )
+            })?;
+            let (chain_id, trusted) = cometbft_genesis_validators(&text)
+                .with_context(|| format!("in {}", cometbft_genesis.display()))?;
+            if chain_id != genesis.chain_id {
+                bail!(
+                    "the CometBFT genesis is for chain {chain_id}, the zkpsm genesis for {}",
+                    genesis.chain_id
+                );
+            }
+            let (signed_header, validators) = fetch_commit(rpc, height + 1)?;
+            check_cometbft_commit(
+                &trusted,
+                &genesis.chain_id,
+                checked,
+                &signed_header,
+                &validators,
+            )?;
+            println!(
+                "app hash of height {height} committed in CometBFT header {}, signed by more than \
+                 2/3 of the voting power of the {} genesis validators",
+                height + 1,
+                trusted.validators().len()
+            );
+        }
+        (None, None) => bail!(
+            "this genesis names no sequencer (a CometBFT chain): pass --cometbft-rpc URL and \
+             --cometbft-genesis FILE to check the validators' commit"
+        ),
+    }
+    Ok(())
+}
+
+/// Runs the light client against the node at `node`; `cometbft` is a CometBFT chain's RPC address
+/// and genesis document.
 pub fn run(
     node: &str,
     genesis_file: &Path,
+    cometbft: Option<(String, PathBuf)>,
     nullifiers: &[String],
     commitments: &[String],
 ) -> Result<()> {
     let text = std::fs::read_to_string(genesis_file)
         .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
     let genesis = Genesis::from_json(&text)?;
-    let Some(sequencer) = genesis.sequencer_key()? else {
-        bail!(
-            "this genesis names no sequencer (a CometBFT chain): checking a CometBFT commit is \
-             not supported by this light client yet"
-        );
-    };
     let dir = tempfile::tempdir()?;
     let z0 = App::open(
         &dir.path().join("genesis.redb"),
@@ -88,31 +203,13 @@ pub fn run(
     let params = ChainParams::setup(capacity)?;
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
 
-    let commit = client
-        .commit(proof.height)
-        .with_context(|| format!("fetching the signed commit of height {}", proof.height))?;
-    let committed_app_hash = hex32(&commit.app_hash, "app hash")?;
-    let checked = check_chain_proof(
-        params.verifier_key(),
-        &z0,
-        &proof,
-        &module_roots,
-        &committed_app_hash,
-    )?;
+    let checked = check_chain_proof(params.verifier_key(), &z0, &proof, &module_roots)?;
     println!(
         "chain proof verified: {} blocks from genesis, state root app hash {}",
         proof.height,
         hex::encode(checked.app_hash)
     );
-    let mut signature = [0u8; 64];
-    hex::decode_to_slice(&commit.signature, &mut signature)
-        .map_err(|_| anyhow!("the commit signature is not 64 bytes of hex"))?;
-    check_sequencer_commit(&sequencer, &genesis.chain_id, &checked, &signature)?;
-    println!(
-        "commit of height {} signed by the genesis sequencer {}",
-        proof.height,
-        hex::encode(sequencer)
-    );
+    check_commit(&client, &genesis, cometbft.as_ref(), &checked)?;
     println!(
         "  note tree: {} notes, nullifier set: {} entries, supply {}",
         checked.state.cm_size,
@@ -146,8 +243,8 @@ pub fn run(
         );
     }
     println!(
-        "trusted, not proven: that each transaction's spend proof verifies (the sequencer checked \
-         them; anyone can re-check them from the blocks)"
+        "trusted, not proven: that each transaction's spend proof verifies (the sequencer or \
+         validators checked them; anyone can re-check them from the blocks)"
     );
     Ok(())
 }

@@ -11,31 +11,13 @@ use rand::rngs::OsRng;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkpsm_app::{App, ChainTx};
-use zkpsm_light::{check_chain_proof, check_nullifier, check_sequencer_commit};
+use zkpsm_light::{LightError, check_chain_proof, check_nullifier, check_sequencer_commit};
 use zkpsm_primitives::chain_step::{Digest, PathWitness};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::chain::{ChainParams, ChainProof};
+use zkpsm_proofs::chain::ChainParams;
 use zkpsm_state::ChainState;
-
-/// Asks for a proof and waits until one covers at least `height`.
-fn proof_through(node: &NodeProcess, height: u64) -> (ChainProof, String) {
-    node.client.request_chain_proof().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(900);
-    loop {
-        if let Ok(info) = node.client.chain_proof()
-            && info.height >= height
-        {
-            let bytes = hex::decode(&info.proof).unwrap();
-            let proof: ChainProof = borsh::from_slice(&bytes).unwrap();
-            assert_eq!(proof.height, info.height);
-            return (proof, info.app_hash);
-        }
-        assert!(Instant::now() < deadline, "no chain proof in time");
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
 
 #[test]
 fn the_node_proves_its_chain_and_resumes_after_a_crash() {
@@ -76,7 +58,7 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     node.client.submit(&txs[0]).unwrap();
     let settled = node.wait_settled(0);
 
-    let (proof, app_hash) = proof_through(&node, settled);
+    let (proof, app_hash) = proof_through(&node.client, settled);
     params.verifier_key().verify(&z0, &proof).unwrap();
     let state = ChainState::from_z(&proof.state()).unwrap();
     assert_eq!(state.height, proof.height);
@@ -126,15 +108,31 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let vk = params.verifier_key();
     let mut app_hash_bytes = [0u8; 32];
     hex::decode_to_slice(&app_hash, &mut app_hash_bytes).unwrap();
-    let checked = check_chain_proof(vk, &z0, &proof, &[], &app_hash_bytes).unwrap();
-    assert!(check_chain_proof(vk, &z0, &proof, &[], &[0; 32]).is_err());
+    let checked = check_chain_proof(vk, &z0, &proof, &[]).unwrap();
+    assert_eq!(checked.app_hash, app_hash_bytes);
     let commit = node.client.commit(proof.height).unwrap();
     let mut signature = [0u8; 64];
     hex::decode_to_slice(&commit.signature, &mut signature).unwrap();
     let sequencer = genesis.sequencer_key().unwrap().unwrap();
-    check_sequencer_commit(&sequencer, &genesis.chain_id, &checked, &signature).unwrap();
-    assert!(check_sequencer_commit(&[9; 32], &genesis.chain_id, &checked, &signature).is_err());
-    assert!(check_sequencer_commit(&sequencer, "zkpsm-other", &checked, &signature).is_err());
+    let chain_id = &genesis.chain_id;
+    check_sequencer_commit(&sequencer, chain_id, &checked, &app_hash_bytes, &signature).unwrap();
+    assert!(matches!(
+        check_sequencer_commit(&sequencer, chain_id, &checked, &[0; 32], &signature),
+        Err(LightError::AppHashMismatch { .. })
+    ));
+    assert!(
+        check_sequencer_commit(&[9; 32], chain_id, &checked, &app_hash_bytes, &signature).is_err()
+    );
+    assert!(
+        check_sequencer_commit(
+            &sequencer,
+            "zkpsm-other",
+            &checked,
+            &app_hash_bytes,
+            &signature
+        )
+        .is_err()
+    );
     let answer = node.client.nullifier_proof(&spent, proof.height).unwrap();
     let leaf =
         NullifierLeaf::from_bytes(&hex::decode(&answer.leaf).unwrap().try_into().unwrap()).unwrap();

@@ -1,6 +1,7 @@
 //! zkpsm served to real CometBFT v0.38 processes (installed by `scripts/install-cometbft`, run by
 //! `scripts/cometbft-testnet`): one validator, four validators with one killed and restarted, and
-//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit.
+//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit; and
+//! the light client checking a chain proof against the four validators' signed commit.
 
 mod common;
 
@@ -9,8 +10,18 @@ use rand::rngs::OsRng;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use tendermint::block::CommitSig;
+use tendermint::block::signed_header::SignedHeader;
+use tendermint::validator;
+use tendermint_rpc::{Client as _, HttpClient, Paging};
 use zkpsm_api::client::Client;
+use zkpsm_app::{App, ChainTx};
+use zkpsm_light::{
+    LightError, check_chain_proof, check_cometbft_commit, cometbft_genesis_validators,
+};
 use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_proofs::SpendKeys;
+use zkpsm_proofs::chain::ChainParams;
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::send;
 
@@ -24,6 +35,7 @@ struct Testnet {
     dir: PathBuf,
     n: usize,
     base: u16,
+    env: Vec<(&'static str, &'static str)>,
 }
 
 impl Testnet {
@@ -31,7 +43,8 @@ impl Testnet {
         let mut cmd = Command::new(repo().join("scripts/cometbft-testnet"));
         cmd.args(args)
             .env("ZKPSM_BIN", BIN)
-            .env("ZKPSM_TESTNET_BASE_PORT", self.base.to_string());
+            .env("ZKPSM_TESTNET_BASE_PORT", self.base.to_string())
+            .envs(self.env.iter().copied());
         match crash {
             Some(c) => cmd.env("ZKPSM_CRASH_AT", c),
             None => cmd.env_remove("ZKPSM_CRASH_AT"),
@@ -45,6 +58,16 @@ impl Testnet {
     }
 
     fn new(n: usize, base: u16, genesis: &Path) -> Self {
+        Self::new_with(n, base, genesis, Vec::new())
+    }
+
+    /// A testnet whose script runs with `env` (`ZKPSM_TESTNET_*` settings).
+    fn new_with(
+        n: usize,
+        base: u16,
+        genesis: &Path,
+        env: Vec<(&'static str, &'static str)>,
+    ) -> Self {
         let cometbft = repo().join(".tools/bin/cometbft");
         assert!(
             cometbft.exists(),
@@ -58,6 +81,7 @@ impl Testnet {
             dir,
             n,
             base,
+            env,
         };
         let dir = net.dir.to_str().unwrap().to_owned();
         net.script(
@@ -75,11 +99,16 @@ impl Testnet {
         self.dir.to_str().unwrap().to_owned()
     }
 
+    fn api(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.base as usize + 10 * i + 3)
+    }
+
     fn client(&self, i: usize) -> Client {
-        Client::new(&format!(
-            "http://127.0.0.1:{}",
-            self.base as usize + 10 * i + 3
-        ))
+        Client::new(&self.api(i))
+    }
+
+    fn cometbft_genesis(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("cmt/node{i}/config/genesis.json"))
     }
 
     fn rpc(&self, i: usize) -> String {
@@ -317,4 +346,181 @@ fn app_killed_around_commit_recovers_without_losing_blocks() {
     net.wait_supply(0, 600 - 6);
     assert!(net.logs_contain("failpoint"), "the failpoints fired");
     assert!(!net.logs_contain("AppHash does not match"));
+}
+
+/// The signed header of `height` and its validator set, from a CometBFT RPC.
+fn cometbft_commit(rpc: &str, height: u64) -> (SignedHeader, validator::Set) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = HttpClient::new(rpc).unwrap();
+        let at = tendermint::block::Height::try_from(height).unwrap();
+        let commit = client.commit(at).await.unwrap();
+        let validators = client.validators(at, Paging::All).await.unwrap();
+        (
+            commit.signed_header,
+            validator::Set::without_proposer(validators.validators),
+        )
+    })
+}
+
+#[test]
+fn the_light_client_checks_the_chain_proof_against_the_validators_commit() {
+    let (dir, home) = home();
+    let alice_sk = SpendingKey::random(&mut OsRng);
+    let genesis = init(
+        &home,
+        &alice_sk,
+        2,
+        100,
+        &["--consensus", "cometbft", "--max-txs-per-block", "1"],
+    );
+    let net = Testnet::new_with(
+        4,
+        27400,
+        &home.join("genesis.json"),
+        vec![
+            ("ZKPSM_TESTNET_TIMEOUT_COMMIT", "1s"),
+            ("ZKPSM_TESTNET_PROVE_NODE", "0"),
+        ],
+    );
+    let spends = genesis_spends(&genesis, &alice_sk, &[0], 10);
+    net.client(1).submit(&spends[0]).unwrap();
+    net.wait_supply(0, 199);
+    let settled = net.height(0);
+    let (proof, app_hash) = proof_through(&net.client(0), settled);
+    assert_eq!(app_hash, net.app_hash(0, proof.height));
+    let nf = match ChainTx::decode(&spends[0]).unwrap() {
+        ChainTx::Shielded(tx) => tx.body.nullifiers[0].0,
+        other => panic!("{other:?}"),
+    };
+    let nf_hex = zkpsm_primitives::field::to_hex(&nf);
+
+    // The light client, from the two genesis documents and a CometBFT RPC.
+    let verify = |cometbft_genesis: &Path| {
+        Command::new(BIN)
+            .args(["verify", "--node", &net.api(0), "--genesis"])
+            .arg(home.join("genesis.json"))
+            .args(["--cometbft-rpc", &net.rpc(3), "--cometbft-genesis"])
+            .arg(cometbft_genesis)
+            .args(["--nullifier", &nf_hex])
+            .output()
+            .unwrap()
+    };
+    let out = verify(&net.cometbft_genesis(0));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("chain proof verified"), "{printed}");
+    assert!(
+        printed.contains("signed by more than 2/3 of the voting power of the 4 genesis validators"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("nullifier {nf_hex}: SPENT")),
+        "{printed}"
+    );
+
+    // Another chain's validators (a genesis with one validator key replaced) are refused.
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(net.cometbft_genesis(0)).unwrap()).unwrap();
+    let stranger = tendermint::PublicKey::from_raw_ed25519(&[7; 32]).unwrap();
+    other["validators"][0]["pub_key"] = serde_json::to_value(stranger).unwrap();
+    other["validators"][0]["address"] =
+        serde_json::to_value(tendermint::account::Id::from(stranger)).unwrap();
+    let other_path = dir.path().join("other-genesis.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let out = verify(&other_path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not the genesis set"), "{stderr}");
+
+    // The checks themselves, on the real commit and on tampered copies of it.
+    let params = ChainParams::setup(1).unwrap();
+    let z0 = App::open(
+        &dir.path().join("light.redb"),
+        genesis.clone(),
+        SpendKeys::shared().unwrap(),
+        Vec::new(),
+    )
+    .unwrap()
+    .head()
+    .unwrap()
+    .state
+    .z();
+    let checked = check_chain_proof(params.verifier_key(), &z0, &proof, &[]).unwrap();
+    let (trusted_chain, trusted) =
+        cometbft_genesis_validators(&std::fs::read_to_string(net.cometbft_genesis(0)).unwrap())
+            .unwrap();
+    assert_eq!(trusted_chain, genesis.chain_id);
+    let chain_id = genesis.chain_id.as_str();
+    let (header, validators) = cometbft_commit(&net.rpc(0), proof.height + 1);
+    let check = |header: &SignedHeader, validators: &validator::Set| {
+        check_cometbft_commit(&trusted, chain_id, &checked, header, validators)
+    };
+    check(&header, &validators).unwrap();
+    assert!(
+        check_cometbft_commit(&trusted, "zkpsm-other", &checked, &header, &validators).is_err()
+    );
+
+    // The header of height H itself (not H+1) does not carry the app hash after block H.
+    let (same_height, _) = cometbft_commit(&net.rpc(0), proof.height);
+    assert!(matches!(
+        check(&same_height, &validators),
+        Err(LightError::CometbftCommit(why)) if why.contains("is of height")
+    ));
+
+    // A header rewritten to carry another app hash no longer matches the signed block id.
+    let mut forged = header.clone();
+    let mut other_state = checked;
+    other_state.app_hash[0] ^= 1;
+    forged.header.app_hash = tendermint::AppHash::try_from(other_state.app_hash.to_vec()).unwrap();
+    assert!(matches!(
+        check_cometbft_commit(&trusted, chain_id, &other_state, &forged, &validators),
+        Err(LightError::CometbftCommit(_))
+    ));
+    assert!(matches!(
+        check(&forged, &validators),
+        Err(LightError::AppHashMismatch { .. })
+    ));
+
+    // Signatures: tampered ones fail; with only two of four validators' the power is not > 2/3.
+    let signed: Vec<usize> = header
+        .commit
+        .signatures
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_commit())
+        .map(|(i, _)| i)
+        .collect();
+    assert!(signed.len() >= 3, "{signed:?}");
+    let mut tampered = header.clone();
+    for sig in &mut tampered.commit.signatures {
+        if let CommitSig::BlockIdFlagCommit {
+            signature: Some(signature),
+            ..
+        } = sig
+        {
+            let mut bytes = signature.as_bytes().to_vec();
+            bytes[0] ^= 1;
+            *signature = tendermint::Signature::try_from(bytes).unwrap();
+        }
+    }
+    assert!(check(&tampered, &validators).is_err());
+    let mut thin = header.clone();
+    for &i in &signed[2..] {
+        thin.commit.signatures[i] = CommitSig::BlockIdFlagAbsent;
+    }
+    let why = check(&thin, &validators).unwrap_err().to_string();
+    assert!(why.contains("tallied=2"), "{why}");
+    let mut three = header.clone();
+    for &i in &signed[3..] {
+        three.commit.signatures[i] = CommitSig::BlockIdFlagAbsent;
+    }
+    check(&three, &validators).unwrap();
 }

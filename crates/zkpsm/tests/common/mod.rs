@@ -197,3 +197,22 @@ pub fn alice_and_bob(
     };
     (alice, bob, prover, request)
 }
+
+/// Asks the node's chain prover for a proof and waits until one covers at least `height`; returns
+/// it with the app hash the node committed there.
+pub fn proof_through(client: &Client, height: u64) -> (zkpsm_proofs::chain::ChainProof, String) {
+    client.request_chain_proof().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        if let Ok(info) = client.chain_proof()
+            && info.height >= height
+        {
+            let bytes = hex::decode(&info.proof).unwrap();
+            let proof: zkpsm_proofs::chain::ChainProof = borsh::from_slice(&bytes).unwrap();
+            assert_eq!(proof.height, info.height);
+            return (proof, info.app_hash);
+        }
+        assert!(Instant::now() < deadline, "no chain proof in time");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}

@@ -16,6 +16,7 @@ use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
 use zkpsm_consensus::{Node, SubmitError};
+use zkpsm_da::BlobRef;
 
 /// What the API serves: an embedded node, or an app whose transactions go through CometBFT.
 pub enum Backend {
@@ -214,11 +215,30 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
             .map(|t| zkpsm_app::ChainTx::decode(t).map(|t| t.id().to_string()))
             .collect::<Result<Vec<_>, _>>()?
     };
+    let da = match app.store().published(height)? {
+        Some(bytes) => borsh::from_slice::<Vec<BlobRef>>(&bytes)
+            .map_err(|_| {
+                reply(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    100,
+                    format!("the DA record of block {height} does not decode"),
+                )
+            })?
+            .into_iter()
+            .map(|r| BlobRefInfo {
+                height: r.height,
+                namespace: r.namespace.to_string(),
+                commitment: hex::encode(r.commitment),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(axum::Json(BlockInfo {
         height,
         txids,
         encoded: hex::encode(encoded),
         app_hash: hex::encode(committed.app_hash),
+        da,
     }))
 }
 

@@ -54,6 +54,20 @@ pub struct BlockInfo {
     pub encoded: String,
     /// The app hash after the block (hex).
     pub app_hash: String,
+    /// Where the block was published on the DA layer (empty until it is).
+    #[serde(default)]
+    pub da: Vec<BlobRefInfo>,
+}
+
+/// Where one blob of a block landed on the DA layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobRefInfo {
+    /// The DA layer's height.
+    pub height: u64,
+    /// The namespace id (hex).
+    pub namespace: String,
+    /// The layer's commitment to the blob (hex).
+    pub commitment: String,
 }
 
 /// A full output.

@@ -6,11 +6,14 @@
 //!   semantics as a real DA network: each submission is included at a new height, blobs are read
 //!   back by height and namespace, and a blob is referenced by its [`BlobRef`].
 //! - [`namespace`]: the namespaces of a chain's blocks and chain proofs, derived from its chain id.
+//! - [`block_blob`]: a published block with the commit that tells the chain's blocks from
+//!   anyone else's posts.
 //! - [`envelope`]: a payload split into blobs under the layer's size limit and reassembled, with
 //!   every part checked, so a corrupted or foreign blob is refused with a reason.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod block_blob;
 pub mod embedded;
 pub mod envelope;
 pub mod namespace;

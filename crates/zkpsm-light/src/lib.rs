@@ -84,12 +84,12 @@ pub fn check_chain_proof(
     Ok(CheckedState { state, app_hash })
 }
 
-fn same_app_hash(checked: &CheckedState, committed: &[u8]) -> Result<(), LightError> {
-    if committed == checked.app_hash {
+fn same_app_hash(proven: &[u8; 32], committed: &[u8]) -> Result<(), LightError> {
+    if committed == proven {
         Ok(())
     } else {
         Err(LightError::AppHashMismatch {
-            proven: hex::encode(checked.app_hash),
+            proven: hex::encode(proven),
             committed: hex::encode(committed),
         })
     }
@@ -104,7 +104,7 @@ pub fn check_sequencer_commit(
     committed_app_hash: &[u8; 32],
     signature: &[u8; 64],
 ) -> Result<(), LightError> {
-    same_app_hash(checked, committed_app_hash)?;
+    same_app_hash(&checked.app_hash, committed_app_hash)?;
     verify_commit(
         sequencer,
         chain_id,
@@ -129,15 +129,16 @@ pub fn cometbft_genesis_validators(json: &str) -> Result<(String, validator::Set
     ))
 }
 
-/// Checks that CometBFT committed the app hash of `checked`: the header of the *next* height
-/// carries the app hash after a block (CometBFT's off-by-one), so `signed_header` must be that of
-/// height `checked.state.height + 1` on `chain_id`, with `app_hash` equal to the proven one, signed
-/// by more than 2/3 of the voting power of `validators`. zkpsm never changes its validator set, so
-/// `validators` must also be the genesis set the light client trusts (`trusted`).
+/// Checks that CometBFT committed `app_hash` after block `height`: the header of the *next*
+/// height carries the app hash after a block (CometBFT's off-by-one), so `signed_header` must be
+/// that of height `height + 1` on `chain_id`, with `app_hash`, signed by more than 2/3 of the
+/// voting power of `validators`. zkpsm never changes its validator set, so `validators` must also
+/// be the genesis set the light client trusts (`trusted`).
 pub fn check_cometbft_commit(
     trusted: &validator::Set,
     chain_id: &str,
-    checked: &CheckedState,
+    height: u64,
+    app_hash: &[u8; 32],
     signed_header: &SignedHeader,
     validators: &validator::Set,
 ) -> Result<(), LightError> {
@@ -149,15 +150,15 @@ pub fn check_cometbft_commit(
             header.chain_id
         ));
     }
-    let expected_height = checked.state.height + 1;
+    let expected_height = height + 1;
     if header.height.value() != expected_height {
         return fail(format!(
             "the header is of height {}; the app hash after block {} is in the header of height \
              {expected_height}",
-            header.height, checked.state.height
+            header.height, height
         ));
     }
-    same_app_hash(checked, header.app_hash.as_bytes())?;
+    same_app_hash(app_hash, header.app_hash.as_bytes())?;
     if validators.hash() != trusted.hash() {
         return fail(format!(
             "the validator set {} is not the genesis set {} (zkpsm never changes it)",

@@ -383,6 +383,50 @@ impl Store {
         Ok(last.map(|(h, p)| (h.value(), p.value().to_vec())))
     }
 
+    /// The lowest committed block height still waiting to be published to the DA layer.
+    pub fn outbox_first(&self) -> Result<Option<u64>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(DA_OUTBOX) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let first = table.first()?;
+        Ok(first.map(|(h, _)| h.value()))
+    }
+
+    /// How many committed blocks wait to be published.
+    pub fn outbox_len(&self) -> Result<u64, StateError> {
+        let txn = self.db.begin_read()?;
+        match txn.open_table(DA_OUTBOX) {
+            Ok(t) => Ok(t.len()?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Records that block `height` was published (`refs`: where it landed) and takes it out of
+    /// the outbox, in one durable write.
+    pub fn mark_published(&self, height: u64, refs: &[u8]) -> Result<(), StateError> {
+        let txn = self.db.begin_write()?;
+        txn.open_table(DA_OUTBOX)?.remove(height)?;
+        txn.open_table(DA_REFS)?.insert(height, refs)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Where block `height` landed on the DA layer, once published.
+    pub fn published(&self, height: u64) -> Result<Option<Vec<u8>>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(DA_REFS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let got = table.get(height)?;
+        Ok(got.map(|r| r.value().to_vec()))
+    }
+
     /// A value of another module's state.
     pub fn module_get(&self, module: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         let txn = self.db.begin_read()?;
@@ -507,6 +551,9 @@ fn write_block(
         .insert(anchor.to_bytes(), block.height)?;
     txn.open_table(BLOCKS)?
         .insert(block.height, block.block.as_slice())?;
+    if !genesis {
+        txn.open_table(DA_OUTBOX)?.insert(block.height, ())?;
+    }
     let roots = borsh::to_vec(&block.module_roots).map_err(|_| corrupt("module roots"))?;
     txn.open_table(MODULE_ROOTS)?
         .insert(block.height, roots.as_slice())?;

@@ -42,3 +42,8 @@ pub const STEP_WITNESSES: TableDefinition<u64, &[u8]> = TableDefinition::new("st
 pub const CHAIN_PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("chain_proofs");
 /// Other modules' key-value state by `(module, key)`.
 pub const MODULE_KV: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("module_kv");
+/// The DA outbox: heights of committed blocks not yet published to the DA layer (written in the
+/// block's own commit, removed once published).
+pub const DA_OUTBOX: TableDefinition<u64, ()> = TableDefinition::new("da_outbox");
+/// Where each published block landed on the DA layer (the publisher's encoding of its blob refs).
+pub const DA_REFS: TableDefinition<u64, &[u8]> = TableDefinition::new("da_refs");

@@ -6,9 +6,12 @@ mod bench;
 mod bench_chain;
 mod bench_consensus;
 mod bench_node;
+mod cometbft_rpc;
 mod demo;
 mod node;
 mod orchard_peer;
+mod publish;
+mod sync;
 mod tx;
 mod verify;
 mod wallet_cmd;
@@ -127,6 +130,26 @@ enum Command {
     },
     /// Start an embedded chain in a temporary home and make private payments between two wallets.
     Demo,
+    /// Build a node's state from the DA layer alone, checking each block's commit and re-executing
+    /// it (every transaction proof verified again), then the latest chain proof found there.
+    Sync {
+        /// Read blocks from the DA layer (the only source sync knows).
+        #[arg(long, required = true)]
+        from_da: bool,
+        /// The node home to build (created if new; a partly synced home resumes).
+        #[arg(long)]
+        home: PathBuf,
+        /// The chain's genesis document (the trust root).
+        #[arg(long)]
+        genesis: PathBuf,
+        /// The embedded DA store to read (a producing node's `da.redb`, while that node is
+        /// stopped: the store is one process's at a time).
+        #[arg(long)]
+        da_store: PathBuf,
+        /// A CometBFT chain: its genesis document, whose validators' commits sync accepts.
+        #[arg(long)]
+        cometbft_genesis: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -292,6 +315,13 @@ fn main() -> ExitCode {
             command,
         } => wallet_cmd::run(&wallet, &node, command),
         Command::Demo => demo::run(),
+        Command::Sync {
+            from_da: _,
+            home,
+            genesis,
+            da_store,
+            cometbft_genesis,
+        } => sync_from_da(&home, &genesis, &da_store, cometbft_genesis.as_deref()),
         Command::Verify {
             node,
             genesis,
@@ -311,4 +341,30 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `zkpsm sync --from-da` against an embedded DA store.
+fn sync_from_da(
+    home: &std::path::Path,
+    genesis: &std::path::Path,
+    da_store: &std::path::Path,
+    cometbft_genesis: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if !da_store.exists() {
+        anyhow::bail!(
+            "no DA store at {} (a node home's da.redb, written by `zkpsm start`)",
+            da_store.display()
+        );
+    }
+    let da = zkpsm_da::EmbeddedDa::open(da_store, zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES)?;
+    let log = |line: &str| eprintln!("{line}");
+    let synced = sync::run(home, genesis, &da, cometbft_genesis, &log)?;
+    println!(
+        "synced {} from DA: block {}, app hash {} ({} blob(s) or block(s) skipped)",
+        home.display(),
+        synced.height,
+        hex::encode(synced.app_hash),
+        synced.skipped
+    );
+    Ok(())
 }

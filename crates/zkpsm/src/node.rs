@@ -1,6 +1,7 @@
 //! `zkpsm init` and `zkpsm start`: a node home with its genesis and configuration, run in
 //! embedded mode (the sequencer and the API in one process).
 
+use crate::publish::{self, CommitSource};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -16,6 +17,8 @@ use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_consensus::Node;
 use zkpsm_consensus::abci::AbciApp;
 use zkpsm_consensus::forward::Forwarder;
+use zkpsm_da::EmbeddedDa;
+use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
 use zkpsm_primitives::sequencer::SequencerKey;
 use zkpsm_proofs::SpendKeys;
 
@@ -152,7 +155,7 @@ pub struct RunningNode {
     /// The API's base URL.
     pub url: String,
     shutdown: watch::Sender<bool>,
-    stop_prover: Arc<AtomicBool>,
+    stop_threads: Arc<AtomicBool>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -160,7 +163,7 @@ impl RunningNode {
     /// Stops block production and the API.
     pub fn stop(mut self) {
         let _ = self.shutdown.send(true);
-        self.stop_prover.store(true, Ordering::SeqCst);
+        self.stop_threads.store(true, Ordering::SeqCst);
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_secs(5));
         }
@@ -191,9 +194,13 @@ pub enum Consensus {
     },
 }
 
+/// The embedded DA store of a node home.
+pub const DA_STORE_FILE: &str = "da.redb";
+
 /// Opens the home's state and starts block production (the embedded sequencer, or the ABCI
-/// server for CometBFT), the API (on `api_addr`, or the configured one) and, with
-/// `prove = Some(compress_every)`, the chain prover (its folded state in `home/chain-prover.bin`).
+/// server for CometBFT), the API (on `api_addr`, or the configured one), the DA publisher (to the
+/// embedded DA store `home/da.redb`) and, with `prove = Some(compress_every)`, the chain prover
+/// (its folded state in `home/chain-prover.bin`).
 pub fn start(
     home: &Path,
     api_addr: Option<&str>,
@@ -222,7 +229,7 @@ pub fn start(
         .with_context(|| format!("binding the API to {addr} (in use? pass another with --api)"))?;
     let url = format!("http://{}", listener.local_addr()?);
     let (shutdown, watcher) = watch::channel(false);
-    let backend = match consensus {
+    let (backend, commits) = match consensus {
         Consensus::Embedded => {
             let mut node = Node::new(app.clone());
             if let Some(key) = load_sequencer_key(home)? {
@@ -238,7 +245,10 @@ pub fn start(
                 config.empty_blocks,
                 watcher.clone(),
             ));
-            Backend::Embedded(node)
+            (
+                Backend::Embedded(node.clone()),
+                CommitSource::Sequencer(node),
+            )
         }
         Consensus::CometBft { abci, rpc } => {
             let forwarder = Forwarder::new(&rpc)?;
@@ -249,19 +259,26 @@ pub fn start(
                     std::process::exit(1);
                 }
             });
-            Backend::CometBft {
-                app: app.clone(),
-                forwarder,
-            }
+            (
+                Backend::CometBft {
+                    app: app.clone(),
+                    forwarder,
+                },
+                CommitSource::Cometbft(rpc),
+            )
         }
     };
-    let stop_prover = Arc::new(AtomicBool::new(false));
+    let da = Arc::new(EmbeddedDa::open(
+        &home.join(DA_STORE_FILE),
+        DEFAULT_MAX_BLOB_BYTES,
+    )?);
+    let stop_threads = Arc::new(AtomicBool::new(false));
     if let Some(compress_every) = prove {
         let config = ChainProverConfig {
             state_file: home.join("chain-prover.bin"),
             compress_every,
         };
-        let (app, stop) = (app.clone(), stop_prover.clone());
+        let (app, stop) = (app.clone(), stop_threads.clone());
         std::thread::Builder::new()
             .name("chain prover".into())
             .spawn(move || {
@@ -269,6 +286,15 @@ pub fn start(
                 if let Err(e) = chain_prover::run(app, config, stop, &log) {
                     eprintln!("chain prover stopped: {e}");
                 }
+            })?;
+    }
+    {
+        let (app, stop) = (app.clone(), stop_threads.clone());
+        std::thread::Builder::new()
+            .name("DA publisher".into())
+            .spawn(move || {
+                let log = |line: &str| eprintln!("{line}");
+                publish::run(app, da, commits, stop, &log);
             })?;
     }
     runtime.spawn(zkpsm_api::server::serve(
@@ -279,7 +305,7 @@ pub fn start(
     Ok(RunningNode {
         url,
         shutdown,
-        stop_prover,
+        stop_threads,
         runtime: Some(runtime),
     })
 }

@@ -6,11 +6,10 @@
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
 //! (exit 1).
 
+use crate::cometbft_rpc::fetch_commit;
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tendermint::validator;
-use tendermint_rpc::{Client as _, HttpClient, Paging};
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
 use zkpsm_light::{
@@ -45,52 +44,6 @@ fn path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
     Ok(PathWitness {
         index: info.index,
         siblings,
-    })
-}
-
-/// Fetches the signed header of `height` and its validator set from a CometBFT RPC, waiting (up
-/// to a minute) for the height to be committed.
-fn fetch_commit(
-    rpc: &str,
-    height: u64,
-) -> Result<(
-    tendermint::block::signed_header::SignedHeader,
-    validator::Set,
-)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let client = HttpClient::new(rpc).with_context(|| format!("CometBFT RPC address {rpc}"))?;
-        let at = tendermint::block::Height::try_from(height)?;
-        let deadline = Instant::now() + std::time::Duration::from_secs(60);
-        loop {
-            let latest = client
-                .status()
-                .await
-                .with_context(|| format!("asking the CometBFT RPC at {rpc} for its status"))?
-                .sync_info
-                .latest_block_height;
-            if latest >= at {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("CometBFT at {rpc} has not committed height {height} (at {latest})");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
-        let commit = client
-            .commit(at)
-            .await
-            .with_context(|| format!("fetching the commit of height {height} from {rpc}"))?;
-        let validators = client
-            .validators(at, Paging::All)
-            .await
-            .with_context(|| format!("fetching the validators of height {height} from {rpc}"))?;
-        Ok((
-            commit.signed_header,
-            validator::Set::without_proposer(validators.validators),
-        ))
     })
 }
 
@@ -137,11 +90,13 @@ fn check_commit(
                     genesis.chain_id
                 );
             }
-            let (signed_header, validators) = fetch_commit(rpc, height + 1)?;
+            let (signed_header, validators) =
+                fetch_commit(rpc, height + 1, std::time::Duration::from_secs(60))?;
             check_cometbft_commit(
                 &trusted,
                 &genesis.chain_id,
-                checked,
+                height,
+                &checked.app_hash,
                 &signed_header,
                 &validators,
             )?;

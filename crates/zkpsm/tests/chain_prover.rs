@@ -152,6 +152,16 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     check_nullifier(&checked, &nf, true, leaf, path).unwrap();
     assert!(check_nullifier(&checked, &nf, false, leaf, path).is_err());
 
+    // The proof went to the DA layer too.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(home.join("node.log"))
+        .unwrap()
+        .contains(&format!("the chain proof of {} blocks posted", proof.height))
+    {
+        assert!(Instant::now() < deadline, "the chain proof was not published");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // SIGKILL, restart: the prover resumes where it was and folds on, redoing nothing.
     node.kill9();
     let log_of = || std::fs::read_to_string(home.join("node.log")).unwrap();
@@ -181,4 +191,24 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     assert!((folded_before..=folded_before + 1).contains(&resumed));
     assert_eq!(log_of().matches("chain prover: folded block 1/").count(), 1);
     drop(node);
+
+    // A node synced from the DA store alone checks that proof against the state it rebuilt.
+    let out = Command::new(BIN)
+        .args(["sync", "--from-da", "--home"])
+        .arg(dir.path().join("synced"))
+        .arg("--genesis")
+        .arg(home.join("genesis.json"))
+        .arg("--da-store")
+        .arg(home.join("da.redb"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the chain proof of {} blocks verifies and ends in the synced app hash",
+            proof.height
+        )),
+        "{stderr}"
+    );
 }

@@ -460,12 +460,21 @@ fn the_light_client_checks_the_chain_proof_against_the_validators_commit() {
     assert_eq!(trusted_chain, genesis.chain_id);
     let chain_id = genesis.chain_id.as_str();
     let (header, validators) = cometbft_commit(&net.rpc(0), proof.height + 1);
+    let h = proof.height;
     let check = |header: &SignedHeader, validators: &validator::Set| {
-        check_cometbft_commit(&trusted, chain_id, &checked, header, validators)
+        check_cometbft_commit(&trusted, chain_id, h, &checked.app_hash, header, validators)
     };
     check(&header, &validators).unwrap();
     assert!(
-        check_cometbft_commit(&trusted, "zkpsm-other", &checked, &header, &validators).is_err()
+        check_cometbft_commit(
+            &trusted,
+            "zkpsm-other",
+            h,
+            &checked.app_hash,
+            &header,
+            &validators
+        )
+        .is_err()
     );
 
     // The header of height H itself (not H+1) does not carry the app hash after block H.
@@ -481,7 +490,14 @@ fn the_light_client_checks_the_chain_proof_against_the_validators_commit() {
     other_state.app_hash[0] ^= 1;
     forged.header.app_hash = tendermint::AppHash::try_from(other_state.app_hash.to_vec()).unwrap();
     assert!(matches!(
-        check_cometbft_commit(&trusted, chain_id, &other_state, &forged, &validators),
+        check_cometbft_commit(
+            &trusted,
+            chain_id,
+            h,
+            &other_state.app_hash,
+            &forged,
+            &validators
+        ),
         Err(LightError::CometbftCommit(_))
     ));
     assert!(matches!(

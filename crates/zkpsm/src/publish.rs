@@ -1,0 +1,154 @@
+//! The DA publisher: drains the node's outbox (the committed blocks not yet published, written in
+//! each block's own commit) in height order, posting each block with the chain's commit of it, and
+//! the latest compressed chain proof, to the DA layer. It never blocks consensus: while the layer
+//! is down it retries with backoff and the backlog waits in the outbox, across restarts too.
+
+use crate::cometbft_rpc::fetch_commit;
+use anyhow::{Context, Result, anyhow};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use zkpsm_app::App;
+use zkpsm_consensus::Node;
+use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
+use zkpsm_da::envelope::{Kind, split};
+use zkpsm_da::namespace::Purpose;
+use zkpsm_da::{DataAvailability, Namespace};
+
+/// Where the publisher gets the chain's commit of a block.
+pub enum CommitSource {
+    /// The embedded sequencer signs each commit.
+    Sequencer(Arc<Node>),
+    /// A CometBFT chain: the next height's signed header, from the RPC at this address.
+    Cometbft(String),
+}
+
+impl CommitSource {
+    fn commit(&self, height: u64) -> Result<BlockCommit> {
+        match self {
+            CommitSource::Sequencer(node) => {
+                let (app_hash, signature) = node.signed_commit(height)?.ok_or_else(|| {
+                    anyhow!(
+                        "no signed commit of block {height} (does the node have its sequencer key?)"
+                    )
+                })?;
+                Ok(BlockCommit::Sequencer {
+                    app_hash,
+                    signature,
+                })
+            }
+            CommitSource::Cometbft(rpc) => {
+                let (header, validators) = fetch_commit(rpc, height + 1, Duration::ZERO)?;
+                Ok(BlockCommit::Cometbft {
+                    signed_header: serde_json::to_vec(&header)?,
+                    validators: serde_json::to_vec(&validators)?,
+                })
+            }
+        }
+    }
+}
+
+const MIN_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
+/// Publishes until `stop`; `log` receives what happens.
+pub fn run(
+    app: Arc<App>,
+    da: Arc<dyn DataAvailability>,
+    commits: CommitSource,
+    stop: Arc<AtomicBool>,
+    log: &dyn Fn(&str),
+) {
+    let chain_id = app.genesis().chain_id.clone();
+    let mut publisher = Publisher {
+        blocks: Namespace::of(&chain_id, Purpose::Blocks),
+        proofs: Namespace::of(&chain_id, Purpose::ChainProofs),
+        app,
+        da,
+        commits,
+        proof_published: 0,
+    };
+    let mut backoff = MIN_BACKOFF;
+    let mut failing = false;
+    while !stop.load(Ordering::SeqCst) {
+        match publisher.publish_next(log) {
+            Ok(true) => {
+                if failing {
+                    let backlog = publisher.app.store().outbox_len().unwrap_or(0);
+                    log(&format!(
+                        "DA publisher: the DA layer accepts blobs again; {backlog} blocks of backlog left"
+                    ));
+                    failing = false;
+                }
+                backoff = MIN_BACKOFF;
+                continue;
+            }
+            Ok(false) => sleep_unless_stopped(Duration::from_millis(200), &stop),
+            Err(e) => {
+                log(&format!(
+                    "DA publisher: {e:#}; retrying in {:.1} s",
+                    backoff.as_secs_f64()
+                ));
+                failing = true;
+                sleep_unless_stopped(backoff, &stop);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+fn sleep_unless_stopped(duration: Duration, stop: &AtomicBool) {
+    let step = Duration::from_millis(50);
+    let mut slept = Duration::ZERO;
+    while slept < duration && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(step);
+        slept += step;
+    }
+}
+
+struct Publisher {
+    app: Arc<App>,
+    da: Arc<dyn DataAvailability>,
+    commits: CommitSource,
+    blocks: Namespace,
+    proofs: Namespace,
+    proof_published: u64,
+}
+
+impl Publisher {
+    /// Publishes the oldest unpublished block, else a newer chain proof; false if neither waits.
+    fn publish_next(&mut self, log: &dyn Fn(&str)) -> Result<bool> {
+        let store = self.app.store();
+        if let Some(height) = store.outbox_first()? {
+            let block = store
+                .block(height)?
+                .with_context(|| format!("block {height} is in the outbox but not stored"))?;
+            let commit = self.commits.commit(height)?;
+            let payload = BlockBlob { block, commit }.to_bytes();
+            let blobs = split(Kind::Block, height, &payload, self.da.max_blob_bytes())?;
+            let refs = self.da.submit(self.blocks, &blobs)?;
+            store.mark_published(height, &borsh::to_vec(&refs)?)?;
+            if height % 50 == 0 || blobs.len() > 1 {
+                log(&format!(
+                    "DA publisher: block {height} posted in {} blob(s) at DA height {}",
+                    blobs.len(),
+                    refs.first().map_or(0, |r| r.height)
+                ));
+            }
+            return Ok(true);
+        }
+        if let Some((height, proof)) = store.latest_chain_proof()?
+            && height > self.proof_published
+        {
+            let blobs = split(Kind::ChainProof, height, &proof, self.da.max_blob_bytes())?;
+            let refs = self.da.submit(self.proofs, &blobs)?;
+            self.proof_published = height;
+            log(&format!(
+                "DA publisher: the chain proof of {height} blocks posted at DA height {}",
+                refs.first().map_or(0, |r| r.height)
+            ));
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}

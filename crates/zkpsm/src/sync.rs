@@ -1,0 +1,331 @@
+//! `zkpsm sync --from-da`: builds a node's full state from the DA layer alone. It reads every DA
+//! height's block blobs for the chain's namespace, accepts a block only with the chain's commit of
+//! it (the genesis sequencer's signature, or more than 2/3 of the genesis validators' voting power
+//! on CometBFT), re-executes it (verifying every transaction proof again) and commits it only if it
+//! reaches the committed app hash. Anything else is skipped with a logged reason. Finally it checks
+//! the latest chain proof found on DA against the state it rebuilt.
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::collections::BTreeMap;
+use std::path::Path;
+use tendermint::block::signed_header::SignedHeader;
+use tendermint::validator;
+use zkpsm_app::{App, Block, Genesis};
+use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
+use zkpsm_da::envelope::{Kind, Payload, join};
+use zkpsm_da::namespace::Purpose;
+use zkpsm_da::{DataAvailability, Namespace};
+use zkpsm_light::{check_chain_proof, check_cometbft_commit, cometbft_genesis_validators};
+use zkpsm_primitives::sequencer::verify_commit;
+use zkpsm_proofs::SpendKeys;
+use zkpsm_proofs::chain::{ChainParams, ChainProof};
+
+/// Whose commit makes a block the chain's.
+enum Trust {
+    /// The embedded sequencer's verification key.
+    Sequencer([u8; 32]),
+    /// A CometBFT chain's genesis validators.
+    Cometbft(validator::Set),
+}
+
+/// What a sync reached.
+pub struct Synced {
+    /// The height it reached.
+    pub height: u64,
+    /// The app hash there.
+    pub app_hash: [u8; 32],
+    /// Blobs or blocks it skipped.
+    pub skipped: usize,
+}
+
+/// Syncs the node home `home` (created with `genesis_file`'s chain if new) from `da`; on a
+/// CometBFT chain `cometbft_genesis` names the trusted validators. `log` receives progress and
+/// every skip with its reason.
+pub fn run(
+    home: &Path,
+    genesis_file: &Path,
+    da: &dyn DataAvailability,
+    cometbft_genesis: Option<&Path>,
+    log: &dyn Fn(&str),
+) -> Result<Synced> {
+    let text = std::fs::read_to_string(genesis_file)
+        .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
+    let genesis = Genesis::from_json(&text)?;
+    let trust = match (genesis.sequencer_key()?, cometbft_genesis) {
+        (Some(key), _) => Trust::Sequencer(key),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the CometBFT genesis {}", path.display()))?;
+            let (chain_id, set) = cometbft_genesis_validators(&text)
+                .with_context(|| format!("in {}", path.display()))?;
+            if chain_id != genesis.chain_id {
+                bail!(
+                    "the CometBFT genesis is for chain {chain_id}, the zkpsm genesis for {}",
+                    genesis.chain_id
+                );
+            }
+            Trust::Cometbft(set)
+        }
+        (None, None) => bail!(
+            "this genesis names no sequencer (a CometBFT chain): pass --cometbft-genesis FILE so \
+             that sync can check the validators' commits"
+        ),
+    };
+    std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    let home_genesis = home.join("genesis.json");
+    match std::fs::read_to_string(&home_genesis) {
+        Ok(existing) if Genesis::from_json(&existing)? != genesis => bail!(
+            "{} holds another chain's genesis (sync into a fresh --home)",
+            home_genesis.display()
+        ),
+        Ok(_) => {}
+        Err(_) => std::fs::write(&home_genesis, genesis.to_bytes())?,
+    }
+    let app = App::open(
+        &home.join("state.redb"),
+        genesis.clone(),
+        SpendKeys::shared()?,
+        Vec::new(),
+    )?;
+    let mut syncer = Syncer {
+        app,
+        trust,
+        waiting: BTreeMap::new(),
+        skipped: 0,
+    };
+    let blocks = Namespace::of(&genesis.chain_id, Purpose::Blocks);
+    let head = da.head()?;
+    log(&format!(
+        "syncing chain {} from DA heights 1..={head} (namespace {blocks}), from block {}",
+        genesis.chain_id,
+        syncer.height()? + 1
+    ));
+    for da_height in 1..=head {
+        for payload in join(&da.get(da_height, blocks)?) {
+            match payload {
+                Ok(p) if p.kind == Kind::Block => syncer.offer(da_height, p, log)?,
+                Ok(p) => syncer.skip(
+                    log,
+                    format!("DA height {da_height}: a {:?} payload", p.kind),
+                ),
+                Err(e) => syncer.skip(log, format!("DA height {da_height}: {e}")),
+            }
+        }
+    }
+    for (height, left) in &syncer.waiting {
+        log(&format!(
+            "never applied: {} candidate(s) for block {height}, which does not follow the synced \
+             chain",
+            left.len()
+        ));
+    }
+    let height = syncer.height()?;
+    let app_hash = syncer.app.head()?.app_hash;
+    log(&format!(
+        "synced to block {height}, app hash {}",
+        hex::encode(app_hash)
+    ));
+    check_latest_chain_proof(&syncer.app, da, head, log)?;
+    Ok(Synced {
+        height,
+        app_hash,
+        skipped: syncer.skipped,
+    })
+}
+
+struct Syncer {
+    app: App,
+    trust: Trust,
+    /// Blocks seen ahead of the synced height, kept until their turn.
+    waiting: BTreeMap<u64, Vec<(u64, Vec<u8>)>>,
+    skipped: usize,
+}
+
+impl Syncer {
+    fn height(&self) -> Result<u64> {
+        Ok(self.app.head()?.state.height)
+    }
+
+    fn skip(&mut self, log: &dyn Fn(&str), why: String) {
+        self.skipped += 1;
+        log(&format!("skipped: {why}"));
+    }
+
+    /// Takes a block payload found at `da_height`: applies it if it is the next block (then any
+    /// waiting successors), keeps it if it is ahead, skips it if it is behind.
+    fn offer(&mut self, da_height: u64, payload: Payload, log: &dyn Fn(&str)) -> Result<()> {
+        let next = self.height()? + 1;
+        if payload.height < next {
+            log(&format!(
+                "DA height {da_height}: block {} again (already synced)",
+                payload.height
+            ));
+            return Ok(());
+        }
+        self.waiting
+            .entry(payload.height)
+            .or_default()
+            .push((da_height, payload.bytes));
+        loop {
+            let next = self.height()? + 1;
+            let Some(candidates) = self.waiting.remove(&next) else {
+                return Ok(());
+            };
+            let mut applied = false;
+            for (da_height, bytes) in candidates {
+                if applied {
+                    log(&format!(
+                        "DA height {da_height}: another block {next} (already synced)"
+                    ));
+                    continue;
+                }
+                match self.apply(next, &bytes) {
+                    Ok(()) => {
+                        applied = true;
+                        log(&format!("synced block {next} (DA height {da_height})"));
+                    }
+                    Err(why) => {
+                        self.skip(log, format!("DA height {da_height}, block {next}: {why:#}"))
+                    }
+                }
+            }
+            if !applied {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Checks the commit of block `height` in `bytes`, re-executes the block and commits it if it
+    /// reaches the committed app hash.
+    fn apply(&self, height: u64, bytes: &[u8]) -> Result<()> {
+        let genesis = self.app.genesis();
+        let blob = BlockBlob::decode(bytes)?;
+        let block = Block::decode(&blob.block, genesis.params.max_block_bytes as usize)?;
+        if block.height != height || block.chain_id != genesis.chain_id {
+            bail!(
+                "the blob names block {height} but holds block {} of chain {}",
+                block.height,
+                block.chain_id
+            );
+        }
+        let committed_app_hash = match (&self.trust, &blob.commit) {
+            (
+                Trust::Sequencer(key),
+                BlockCommit::Sequencer {
+                    app_hash,
+                    signature,
+                },
+            ) => {
+                verify_commit(key, &genesis.chain_id, height, app_hash, signature)
+                    .map_err(|e| anyhow!("not signed by the genesis sequencer: {e}"))?;
+                *app_hash
+            }
+            (
+                Trust::Cometbft(trusted),
+                BlockCommit::Cometbft {
+                    signed_header,
+                    validators,
+                },
+            ) => {
+                let header: SignedHeader = serde_json::from_slice(signed_header)
+                    .context("the commit's signed header does not decode")?;
+                let validators: validator::Set = serde_json::from_slice(validators)
+                    .context("the commit's validator set does not decode")?;
+                let app_hash: [u8; 32] = header
+                    .header
+                    .app_hash
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| anyhow!("the header's app hash is not 32 bytes"))?;
+                check_cometbft_commit(
+                    trusted,
+                    &genesis.chain_id,
+                    height,
+                    &app_hash,
+                    &header,
+                    &validators,
+                )?;
+                app_hash
+            }
+            _ => bail!("the commit is of the other consensus kind"),
+        };
+        let pending = self.app.execute(&block)?;
+        let reached = pending.committed().app_hash;
+        if reached != committed_app_hash {
+            bail!(
+                "executing it reaches app hash {}, but the commit names {}",
+                hex::encode(reached),
+                hex::encode(committed_app_hash)
+            );
+        }
+        pending.commit()?;
+        Ok(())
+    }
+}
+
+/// Verifies the latest chain proof on DA (if any covers a synced block) and checks that it ends in
+/// the state sync rebuilt at its height.
+fn check_latest_chain_proof(
+    app: &App,
+    da: &dyn DataAvailability,
+    head: u64,
+    log: &dyn Fn(&str),
+) -> Result<()> {
+    let genesis = app.genesis();
+    let proofs = Namespace::of(&genesis.chain_id, Purpose::ChainProofs);
+    let synced = app.head()?.state.height;
+    let mut latest: Option<Payload> = None;
+    for da_height in 1..=head {
+        for payload in join(&da.get(da_height, proofs)?) {
+            match payload {
+                Ok(p)
+                    if p.kind == Kind::ChainProof
+                        && p.height <= synced
+                        && latest.as_ref().is_none_or(|l| p.height > l.height) =>
+                {
+                    latest = Some(p)
+                }
+                Ok(_) => {}
+                Err(e) => log(&format!(
+                    "skipped: DA height {da_height}, chain proofs: {e}"
+                )),
+            }
+        }
+    }
+    let Some(found) = latest else {
+        log("no chain proof of a synced height on DA");
+        return Ok(());
+    };
+    let proof: ChainProof = borsh::from_slice(&found.bytes)
+        .map_err(|e| anyhow!("the chain proof on DA does not decode: {e}"))?;
+    log(&format!(
+        "checking the chain proof of {} blocks found on DA (deriving the verifier key) ...",
+        proof.height
+    ));
+    let params = ChainParams::setup(genesis.params.max_txs_per_block as usize)?;
+    let z0 = app
+        .store()
+        .committed_at(0)?
+        .context("the synced state has no genesis")?
+        .state
+        .z();
+    let module_roots = app.store().module_roots(proof.height)?.unwrap_or_default();
+    let checked = check_chain_proof(params.verifier_key(), &z0, &proof, &module_roots)?;
+    let ours = app
+        .store()
+        .committed_at(proof.height)?
+        .context("the proof's height is not synced")?;
+    if checked.app_hash != ours.app_hash {
+        bail!(
+            "the chain proof on DA proves app hash {} at {}, sync reached {}",
+            hex::encode(checked.app_hash),
+            proof.height,
+            hex::encode(ours.app_hash)
+        );
+    }
+    log(&format!(
+        "the chain proof of {} blocks verifies and ends in the synced app hash",
+        proof.height
+    ));
+    Ok(())
+}

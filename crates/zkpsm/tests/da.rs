@@ -1,0 +1,203 @@
+//! The DA layer, embedded: a node publishes every committed block with its sequencer-signed commit
+//! (the API names where each landed), blobs read back byte-for-byte, and a fresh node synced from
+//! the DA store alone (`zkpsm sync --from-da`) reaches the producer's app hash at every height,
+//! skipping a corrupted blob, a truncated one, a block posted without the sequencer's signature,
+//! and a signed commit attached to other transactions, each with a logged reason.
+
+mod common;
+
+use common::*;
+use rand::rngs::OsRng;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use zkpsm_app::{App, Block};
+use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
+use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
+use zkpsm_da::envelope::{Kind, join, split};
+use zkpsm_da::namespace::Purpose;
+use zkpsm_da::{DataAvailability, EmbeddedDa, Namespace};
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::sequencer::SequencerKey;
+use zkpsm_proofs::SpendKeys;
+
+#[test]
+fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
+    let (dir, home) = home();
+    let alice = SpendingKey::random(&mut OsRng);
+    let genesis = init(&home, &alice, 3, 100, &["--block-interval-ms", "200"]);
+    let port = free_port();
+    let node = NodeProcess::start(&home, port);
+    let txs = genesis_spends(&genesis, &alice, &[0, 1, 2], 10);
+    for tx in &txs[..2] {
+        node.client.submit(tx).unwrap();
+    }
+    let settled = node.wait_settled(1);
+    node.client.submit(&txs[2]).unwrap();
+    let head = node.wait_settled(settled);
+    assert_eq!(node.client.status().unwrap().supply, 300 - 3);
+
+    // Every committed block is published; the API names its blob's DA height and commitment.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while node.client.block(head).unwrap().da.is_empty() {
+        assert!(Instant::now() < deadline, "block {head} never published");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let producer: Vec<(String, String, Vec<zkpsm_api::types::BlobRefInfo>)> = (1..=head)
+        .map(|h| {
+            let b = node.client.block(h).unwrap();
+            (b.app_hash, b.encoded, b.da)
+        })
+        .collect();
+    node.kill9();
+
+    // Byte-for-byte: each block's blob holds exactly the block the node committed.
+    let da_path = home.join("da.redb");
+    let blocks_ns = Namespace::of(&genesis.chain_id, Purpose::Blocks);
+    {
+        let da = EmbeddedDa::open(&da_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
+        for (i, (_, encoded, refs)) in producer.iter().enumerate() {
+            let height = i as u64 + 1;
+            assert_eq!(refs.len(), 1, "block {height}: {refs:?}");
+            assert_eq!(refs[0].namespace, blocks_ns.to_string());
+            let blobs = da.get(refs[0].height, blocks_ns).unwrap();
+            assert_eq!(
+                hex::encode(blake3::hash(&blobs[0]).as_bytes()),
+                refs[0].commitment
+            );
+            let payload = join(&blobs).remove(0).unwrap();
+            assert_eq!((payload.kind, payload.height), (Kind::Block, height));
+            let blob = BlockBlob::decode(&payload.bytes).unwrap();
+            assert_eq!(hex::encode(&blob.block), *encoded);
+        }
+    }
+
+    // A copy of the namespace as others could make it look: the real blobs, with the sequencer's
+    // real commit of a block attached to other transactions posted just before that block, then
+    // garbage, a truncated part, a next block signed by a stranger's key, and block 1 again.
+    let posted_path = dir.path().join("posted.redb");
+    {
+        let da = EmbeddedDa::open(&da_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
+        let posted = EmbeddedDa::open(&posted_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
+        // The first block with a transaction.
+        let victim = producer
+            .iter()
+            .position(|(_, encoded, _)| {
+                !Block::decode(&hex::decode(encoded).unwrap(), usize::MAX)
+                    .unwrap()
+                    .txs
+                    .is_empty()
+            })
+            .unwrap();
+        let victim_da_height = producer[victim].2[0].height;
+        let real = join(&da.get(victim_da_height, blocks_ns).unwrap())
+            .remove(0)
+            .unwrap();
+        let mut swapped = BlockBlob::decode(&real.bytes).unwrap();
+        let mut block = Block::decode(&swapped.block, usize::MAX).unwrap();
+        block.txs.pop();
+        swapped.block = block.to_bytes();
+        let swapped = split(
+            Kind::Block,
+            real.height,
+            &swapped.to_bytes(),
+            DEFAULT_MAX_BLOB_BYTES,
+        )
+        .unwrap();
+        for da_height in 1..=da.head().unwrap() {
+            if da_height == victim_da_height {
+                posted.submit(blocks_ns, &swapped).unwrap();
+            }
+            let blobs = da.get(da_height, blocks_ns).unwrap();
+            if !blobs.is_empty() {
+                posted.submit(blocks_ns, &blobs).unwrap();
+            }
+        }
+        posted
+            .submit(blocks_ns, &[b"not a block".to_vec()])
+            .unwrap();
+        let mut truncated = swapped[0].clone();
+        truncated.truncate(truncated.len() - 1);
+        posted.submit(blocks_ns, &[truncated]).unwrap();
+        let next = Block {
+            chain_id: genesis.chain_id.clone(),
+            height: head + 1,
+            txs: Vec::new(),
+        };
+        let stranger = SequencerKey::random(&mut OsRng);
+        let forged = BlockBlob {
+            block: next.to_bytes(),
+            commit: BlockCommit::Sequencer {
+                app_hash: [7; 32],
+                signature: stranger.sign_commit(&genesis.chain_id, head + 1, &[7; 32]),
+            },
+        };
+        posted
+            .submit(
+                blocks_ns,
+                &split(
+                    Kind::Block,
+                    head + 1,
+                    &forged.to_bytes(),
+                    DEFAULT_MAX_BLOB_BYTES,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        // The same block 1 again, as a publisher that crashed before recording it would post.
+        posted
+            .submit(
+                blocks_ns,
+                &da.get(producer[0].2[0].height, blocks_ns).unwrap(),
+            )
+            .unwrap();
+    }
+
+    // A fresh node from genesis and the DA store alone.
+    let synced_home = dir.path().join("synced");
+    let out = Command::new(BIN)
+        .args(["sync", "--from-da", "--home"])
+        .arg(&synced_home)
+        .arg("--genesis")
+        .arg(home.join("genesis.json"))
+        .arg("--da-store")
+        .arg(&posted_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("block {head}, app hash")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("not a zkpsm blob"), "{stderr}");
+    assert!(
+        stderr.contains("not signed by the genesis sequencer"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("does not decode"), "{stderr}");
+    assert!(stderr.contains("executing it reaches app hash"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("block {} again (already synced)", 1)),
+        "{stderr}"
+    );
+
+    // Its state: the producer's app hash at every height.
+    let synced = App::open(
+        &synced_home.join("state.redb"),
+        genesis,
+        SpendKeys::shared().unwrap(),
+        Vec::new(),
+    )
+    .unwrap();
+    for (i, (app_hash, _, _)) in producer.iter().enumerate() {
+        let height = i as u64 + 1;
+        let committed = synced.store().committed_at(height).unwrap().unwrap();
+        assert_eq!(
+            hex::encode(committed.app_hash),
+            *app_hash,
+            "height {height}"
+        );
+    }
+    assert_eq!(synced.head().unwrap().state.height, head);
+}

@@ -5,6 +5,8 @@
 //!   blobs back, the head height). [`EmbeddedDa`] is the default, a redb-backed store with the same
 //!   semantics as a real DA network: each submission is included at a new height, blobs are read
 //!   back by height and namespace, and a blob is referenced by its [`BlobRef`].
+//! - [`celestia`]: the same interface on a real Celestia network, through a celestia-node's
+//!   JSON-RPC.
 //! - [`namespace`]: the namespaces of a chain's blocks and chain proofs, derived from its chain id.
 //! - [`block_blob`]: a published block with the commit that tells the chain's blocks from
 //!   anyone else's posts.
@@ -14,10 +16,12 @@
 #![forbid(unsafe_code)]
 
 pub mod block_blob;
+pub mod celestia;
 pub mod embedded;
 pub mod envelope;
 pub mod namespace;
 
+pub use celestia::CelestiaDa;
 pub use embedded::EmbeddedDa;
 pub use namespace::Namespace;
 

@@ -47,6 +47,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
         api_addr: "127.0.0.1:0".into(),
         block_interval_ms,
         empty_blocks: true,
+        da: Default::default(),
     };
     let genesis = init(home, chain, funds, config, params, true)?;
     let notes = genesis.notes()?;

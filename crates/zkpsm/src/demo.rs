@@ -63,6 +63,7 @@ pub fn run() -> Result<()> {
         api_addr: "127.0.0.1:0".into(),
         block_interval_ms: 250,
         empty_blocks: true,
+        da: Default::default(),
     };
     init(
         home.path(),

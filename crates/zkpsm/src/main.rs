@@ -7,6 +7,7 @@ mod bench_chain;
 mod bench_consensus;
 mod bench_node;
 mod cometbft_rpc;
+mod da_layer;
 mod demo;
 mod node;
 mod orchard_peer;
@@ -67,6 +68,8 @@ enum Command {
         /// `cometbft` (the validators sign commits; no sequencer key).
         #[arg(long, default_value = "embedded", value_parser = ["embedded", "cometbft"])]
         consensus: String,
+        #[command(flatten)]
+        celestia: CelestiaArgs,
     },
     /// Run a node in embedded mode (the sequencer and the API) until Ctrl-C.
     Start {
@@ -144,12 +147,42 @@ enum Command {
         genesis: PathBuf,
         /// The embedded DA store to read (a producing node's `da.redb`, while that node is
         /// stopped: the store is one process's at a time).
-        #[arg(long)]
-        da_store: PathBuf,
+        #[arg(
+            long,
+            required_unless_present = "celestia_rpc",
+            conflicts_with = "celestia_rpc"
+        )]
+        da_store: Option<PathBuf>,
+        #[command(flatten)]
+        celestia: CelestiaArgs,
         /// A CometBFT chain: its genesis document, whose validators' commits sync accepts.
         #[arg(long)]
         cometbft_genesis: Option<PathBuf>,
     },
+}
+
+/// A Celestia DA layer (instead of the embedded store).
+#[derive(clap::Args)]
+struct CelestiaArgs {
+    /// Publish to (or sync from) the Celestia node with this JSON-RPC URL.
+    #[arg(long)]
+    celestia_rpc: Option<String>,
+    /// The file holding the Celestia node's auth token.
+    #[arg(long, requires = "celestia_rpc")]
+    celestia_token_file: Option<PathBuf>,
+    /// The gas price to pay on Celestia (utia per gas unit; 0.004 unless given).
+    #[arg(long, requires = "celestia_rpc")]
+    celestia_gas_price: Option<f64>,
+}
+
+impl CelestiaArgs {
+    fn config(self) -> da_layer::DaConfig {
+        da_layer::DaConfig::from_flags(
+            self.celestia_rpc,
+            self.celestia_token_file,
+            self.celestia_gas_price,
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -246,6 +279,7 @@ fn main() -> ExitCode {
             anchor_window,
             max_txs_per_block,
             consensus,
+            celestia,
         } => (|| {
             let funds = funds
                 .iter()
@@ -255,6 +289,7 @@ fn main() -> ExitCode {
                 api_addr: api,
                 block_interval_ms,
                 empty_blocks: !no_empty_blocks,
+                da: celestia.config(),
             };
             let params = zkpsm_app::ConsensusParams {
                 anchor_window,
@@ -320,8 +355,15 @@ fn main() -> ExitCode {
             home,
             genesis,
             da_store,
+            celestia,
             cometbft_genesis,
-        } => sync_from_da(&home, &genesis, &da_store, cometbft_genesis.as_deref()),
+        } => sync_from_da(
+            &home,
+            &genesis,
+            da_store.as_deref(),
+            celestia.config(),
+            cometbft_genesis.as_deref(),
+        ),
         Command::Verify {
             node,
             genesis,
@@ -343,22 +385,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// `zkpsm sync --from-da` against an embedded DA store.
+/// `zkpsm sync --from-da`: from an embedded DA store file, or the configured Celestia node.
 fn sync_from_da(
     home: &std::path::Path,
     genesis: &std::path::Path,
-    da_store: &std::path::Path,
+    da_store: Option<&std::path::Path>,
+    da: da_layer::DaConfig,
     cometbft_genesis: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    if !da_store.exists() {
-        anyhow::bail!(
-            "no DA store at {} (a node home's da.redb, written by `zkpsm start`)",
-            da_store.display()
-        );
-    }
-    let da = zkpsm_da::EmbeddedDa::open(da_store, zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES)?;
+    let da = match da_store {
+        Some(path) => {
+            if !path.exists() {
+                anyhow::bail!(
+                    "no DA store at {} (a node home's da.redb, written by `zkpsm start`)",
+                    path.display()
+                );
+            }
+            let store =
+                zkpsm_da::EmbeddedDa::open(path, zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES)?;
+            std::sync::Arc::new(store) as std::sync::Arc<dyn zkpsm_da::DataAvailability>
+        }
+        None => da.open(home)?,
+    };
     let log = |line: &str| eprintln!("{line}");
-    let synced = sync::run(home, genesis, &da, cometbft_genesis, &log)?;
+    let synced = sync::run(home, genesis, da.as_ref(), cometbft_genesis, &log)?;
     println!(
         "synced {} from DA: block {}, app hash {} ({} blob(s) or block(s) skipped)",
         home.display(),

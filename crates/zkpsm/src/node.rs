@@ -1,6 +1,7 @@
 //! `zkpsm init` and `zkpsm start`: a node home with its genesis and configuration, run in
 //! embedded mode (the sequencer and the API in one process).
 
+use crate::da_layer::DaConfig;
 use crate::publish::{self, CommitSource};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,6 @@ use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_consensus::Node;
 use zkpsm_consensus::abci::AbciApp;
 use zkpsm_consensus::forward::Forwarder;
-use zkpsm_da::EmbeddedDa;
-use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
 use zkpsm_primitives::sequencer::SequencerKey;
 use zkpsm_proofs::SpendKeys;
 
@@ -32,6 +31,9 @@ pub struct NodeConfig {
     /// Whether the sequencer makes blocks while the mempool is empty.
     #[serde(default = "default_empty_blocks")]
     pub empty_blocks: bool,
+    /// Where blocks and chain proofs are published.
+    #[serde(default)]
+    pub da: DaConfig,
 }
 
 fn default_empty_blocks() -> bool {
@@ -194,12 +196,9 @@ pub enum Consensus {
     },
 }
 
-/// The embedded DA store of a node home.
-pub const DA_STORE_FILE: &str = "da.redb";
-
 /// Opens the home's state and starts block production (the embedded sequencer, or the ABCI
 /// server for CometBFT), the API (on `api_addr`, or the configured one), the DA publisher (to the
-/// embedded DA store `home/da.redb`) and, with `prove = Some(compress_every)`, the chain prover
+/// configured DA layer) and, with `prove = Some(compress_every)`, the chain prover
 /// (its folded state in `home/chain-prover.bin`).
 pub fn start(
     home: &Path,
@@ -268,10 +267,6 @@ pub fn start(
             )
         }
     };
-    let da = Arc::new(EmbeddedDa::open(
-        &home.join(DA_STORE_FILE),
-        DEFAULT_MAX_BLOB_BYTES,
-    )?);
     let stop_threads = Arc::new(AtomicBool::new(false));
     if let Some(compress_every) = prove {
         let config = ChainProverConfig {
@@ -290,11 +285,12 @@ pub fn start(
     }
     {
         let (app, stop) = (app.clone(), stop_threads.clone());
+        let (da, home) = (config.da.clone(), home.to_owned());
         std::thread::Builder::new()
             .name("DA publisher".into())
             .spawn(move || {
                 let log = |line: &str| eprintln!("{line}");
-                publish::run(app, da, commits, stop, &log);
+                publish::run(app, &|| da.open(&home), commits, stop, &log);
             })?;
     }
     runtime.spawn(zkpsm_api::server::serve(

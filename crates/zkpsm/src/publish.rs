@@ -51,14 +51,32 @@ impl CommitSource {
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
-/// Publishes until `stop`; `log` receives what happens.
+/// Publishes until `stop` to the DA layer `open_da` opens (retried with backoff until it opens);
+/// `log` receives what happens.
 pub fn run(
     app: Arc<App>,
-    da: Arc<dyn DataAvailability>,
+    open_da: &dyn Fn() -> Result<Arc<dyn DataAvailability>>,
     commits: CommitSource,
     stop: Arc<AtomicBool>,
     log: &dyn Fn(&str),
 ) {
+    let mut backoff = MIN_BACKOFF;
+    let da = loop {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match open_da() {
+            Ok(da) => break da,
+            Err(e) => {
+                log(&format!(
+                    "DA publisher: cannot open the DA layer: {e:#}; retrying in {:.1} s",
+                    backoff.as_secs_f64()
+                ));
+                sleep_unless_stopped(backoff, &stop);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    };
     let chain_id = app.genesis().chain_id.clone();
     let mut publisher = Publisher {
         blocks: Namespace::of(&chain_id, Purpose::Blocks),

@@ -156,9 +156,15 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !std::fs::read_to_string(home.join("node.log"))
         .unwrap()
-        .contains(&format!("the chain proof of {} blocks posted", proof.height))
+        .contains(&format!(
+            "the chain proof of {} blocks posted",
+            proof.height
+        ))
     {
-        assert!(Instant::now() < deadline, "the chain proof was not published");
+        assert!(
+            Instant::now() < deadline,
+            "the chain proof was not published"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 

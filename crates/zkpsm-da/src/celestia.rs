@@ -61,6 +61,10 @@ impl DataAvailability for CelestiaDa {
         CELESTIA_MAX_BLOB_BYTES
     }
 
+    fn max_submission_bytes(&self) -> usize {
+        crate::embedded::MAX_SUBMISSION_BYTES
+    }
+
     fn submit(&self, namespace: Namespace, blobs: &[Vec<u8>]) -> Result<Vec<BlobRef>, DaError> {
         if let Some(big) = blobs.iter().find(|b| b.len() > CELESTIA_MAX_BLOB_BYTES) {
             return Err(DaError::TooLarge {

@@ -14,6 +14,8 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// The blob limit of the embedded store unless told otherwise: that of a Celestia blob, so that a
 /// chain moved to Celestia splits its blocks the same way.
 pub const DEFAULT_MAX_BLOB_BYTES: usize = 1_900_000;
+/// The most bytes one submission carries, as on Celestia (whose limit per transaction is 8 MiB).
+pub const MAX_SUBMISSION_BYTES: usize = 6 * 1024 * 1024;
 
 fn store_error(e: impl std::fmt::Display) -> DaError {
     DaError::Store(e.to_string())
@@ -43,11 +45,22 @@ impl DataAvailability for EmbeddedDa {
         self.max_blob_bytes
     }
 
+    fn max_submission_bytes(&self) -> usize {
+        MAX_SUBMISSION_BYTES
+    }
+
     fn submit(&self, namespace: Namespace, blobs: &[Vec<u8>]) -> Result<Vec<BlobRef>, DaError> {
         if let Some(big) = blobs.iter().find(|b| b.len() > self.max_blob_bytes) {
             return Err(DaError::TooLarge {
                 size: big.len(),
                 limit: self.max_blob_bytes,
+            });
+        }
+        let total: usize = blobs.iter().map(Vec::len).sum();
+        if total > MAX_SUBMISSION_BYTES {
+            return Err(DaError::TooLarge {
+                size: total,
+                limit: MAX_SUBMISSION_BYTES,
             });
         }
         let tx = self.db.begin_write().map_err(store_error)?;

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 pub const MAGIC: [u8; 4] = *b"ZKDA";
 /// The envelope's format version.
 pub const VERSION: u8 = 1;
+/// The largest payload a reader assembles (a block is at most 8 MiB).
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// Bytes a part's header takes, before its data.
 pub const HEADER_BYTES: usize = 4 + 1 + 1 + 8 + 4 + 4 + 8 + 32 + 4;
 
@@ -71,6 +73,12 @@ pub fn split(
             size: HEADER_BYTES + 1,
             limit: max_blob_bytes,
         })?;
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(DaError::TooLarge {
+            size: payload.len(),
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
     let digest = *blake3::hash(payload).as_bytes();
     let chunks: Vec<&[u8]> = if payload.is_empty() {
         vec![&[]]
@@ -114,6 +122,12 @@ pub fn decode_part(blob: &[u8]) -> Result<Part, DaError> {
             part.version
         )));
     }
+    if part.total_len > MAX_PAYLOAD_BYTES as u64 {
+        return Err(DaError::Malformed(format!(
+            "a payload of {} bytes (at most {MAX_PAYLOAD_BYTES})",
+            part.total_len
+        )));
+    }
     if part.count == 0 || part.index >= part.count {
         return Err(DaError::Malformed(format!(
             "part {} of {}",
@@ -126,54 +140,76 @@ pub fn decode_part(blob: &[u8]) -> Result<Part, DaError> {
 /// What the parts of one payload share: kind, chain height, digest, part count, length.
 type GroupKey = (Kind, u64, [u8; 32], u32, u64);
 
-/// Joins the blobs of one DA height into whole payloads, in order of (kind, chain height). Each
-/// blob that is not a valid part, and each group of parts that is incomplete or whose bytes do not
-/// hash to its digest, gives an error entry instead, so that a reader skips it with a reason and
-/// goes on.
-pub fn join(blobs: &[Vec<u8>]) -> Vec<Result<Payload, DaError>> {
-    let mut out = Vec::new();
-    let mut groups: BTreeMap<GroupKey, BTreeMap<u32, Vec<u8>>> = BTreeMap::new();
-    for blob in blobs {
-        match decode_part(blob) {
-            Ok(part) => {
-                let key = (
-                    part.kind,
-                    part.height,
-                    part.digest,
-                    part.count,
-                    part.total_len,
-                );
-                let parts = groups.entry(key).or_default();
-                if parts.insert(part.index, part.data).is_some() {
-                    out.push(Err(DaError::Malformed(format!(
-                        "part {} of {:?} {} appears twice",
-                        part.index, part.kind, part.height
-                    ))));
-                }
-            }
-            Err(e) => out.push(Err(e)),
-        }
-    }
-    for ((kind, height, digest, count, total_len), parts) in groups {
-        if parts.len() != count as usize {
-            out.push(Err(DaError::Malformed(format!(
-                "{kind:?} {height}: {} of {count} parts",
-                parts.len()
+/// Joins parts into whole payloads as they are read, across DA heights (a payload larger than
+/// one submission spans several). A part that is not valid, a part seen twice and a payload whose
+/// bytes do not hash to its digest give errors, so that a reader skips them with a reason and goes
+/// on; parts of payloads not yet complete are held.
+#[derive(Default)]
+pub struct Assembler {
+    groups: BTreeMap<GroupKey, BTreeMap<u32, Vec<u8>>>,
+}
+
+impl Assembler {
+    /// Takes one blob: a payload once its last part arrives, an error for a bad part, else none.
+    pub fn push(&mut self, blob: &[u8]) -> Option<Result<Payload, DaError>> {
+        let part = match decode_part(blob) {
+            Ok(part) => part,
+            Err(e) => return Some(Err(e)),
+        };
+        let key = (
+            part.kind,
+            part.height,
+            part.digest,
+            part.count,
+            part.total_len,
+        );
+        let parts = self.groups.entry(key).or_default();
+        if parts.contains_key(&part.index) {
+            return Some(Err(DaError::Malformed(format!(
+                "part {} of {:?} {} appears twice",
+                part.index, part.kind, part.height
             ))));
-            continue;
         }
+        parts.insert(part.index, part.data);
+        if parts.len() < part.count as usize {
+            return None;
+        }
+        let parts = self.groups.remove(&key).unwrap_or_default();
         let bytes: Vec<u8> = parts.into_values().flatten().collect();
-        if bytes.len() as u64 != total_len || *blake3::hash(&bytes).as_bytes() != digest {
-            out.push(Err(DaError::Malformed(format!(
-                "{kind:?} {height}: the parts do not hash to the digest they name"
+        if bytes.len() as u64 != part.total_len || *blake3::hash(&bytes).as_bytes() != part.digest {
+            return Some(Err(DaError::Malformed(format!(
+                "{:?} {}: the parts do not hash to the digest they name",
+                part.kind, part.height
             ))));
-            continue;
         }
-        out.push(Ok(Payload {
-            kind,
-            height,
+        Some(Ok(Payload {
+            kind: part.kind,
+            height: part.height,
             bytes,
-        }));
+        }))
     }
+
+    /// The payloads still missing parts, described.
+    pub fn incomplete(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .map(|((kind, height, _, count, _), parts)| {
+                format!("{kind:?} {height}: {} of {count} parts", parts.len())
+            })
+            .collect()
+    }
+}
+
+/// Joins `blobs` (one DA height's, say) into whole payloads with an [`Assembler`]; payloads left
+/// incomplete at the end are errors.
+pub fn join(blobs: &[Vec<u8>]) -> Vec<Result<Payload, DaError>> {
+    let mut assembler = Assembler::default();
+    let mut out: Vec<_> = blobs.iter().filter_map(|b| assembler.push(b)).collect();
+    out.extend(
+        assembler
+            .incomplete()
+            .into_iter()
+            .map(|why| Err(DaError::Malformed(why))),
+    );
     out
 }

@@ -65,6 +65,10 @@ pub trait DataAvailability: Send + Sync {
     /// The largest blob the layer accepts, in bytes.
     fn max_blob_bytes(&self) -> usize;
 
+    /// The most bytes of blobs one submission may carry; a payload larger than that goes out in
+    /// several submissions (and lands at several heights).
+    fn max_submission_bytes(&self) -> usize;
+
     /// Submits `blobs` under `namespace`, all included at one height; returns where each landed.
     fn submit(&self, namespace: Namespace, blobs: &[Vec<u8>]) -> Result<Vec<BlobRef>, DaError>;
 

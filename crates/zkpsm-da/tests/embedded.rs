@@ -2,7 +2,7 @@
 //! byte-for-byte, split to the limit; corrupted, truncated, missing and foreign blobs are refused
 //! with a reason while the valid payloads beside them still read; the store survives reopening.
 
-use zkpsm_da::envelope::{Kind, join, split};
+use zkpsm_da::envelope::{Assembler, Kind, MAX_PAYLOAD_BYTES, join, split};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DaError, DataAvailability, EmbeddedDa, Namespace};
 
@@ -81,11 +81,11 @@ fn bad_blobs_are_refused_and_good_ones_still_read() {
     assert!(why.contains("do not hash to the digest"), "{why}");
 
     // A missing part, a truncated part, a stranger's blob, a duplicate part.
-    let mut blobs = good.clone();
+    let mut blobs = vec![good[0].clone()];
+    blobs.extend(good.clone());
     blobs.push(victim[0].clone());
     blobs.push(victim[1][..victim[1].len() / 2].to_vec());
     blobs.push(b"hello from someone else".to_vec());
-    blobs.push(good[0].clone());
     let read = join(&blobs);
     let errors: Vec<String> = read
         .iter()
@@ -115,4 +115,24 @@ fn bad_blobs_are_refused_and_good_ones_still_read() {
     let empty = split(Kind::ChainProof, 1, &[], limit).unwrap();
     assert_eq!(join(&empty)[0].as_ref().unwrap().bytes, Vec::<u8>::new());
     assert!(split(Kind::Block, 1, b"x", 10).is_err());
+}
+
+#[test]
+fn a_payload_spanning_several_submissions_is_assembled_across_heights() {
+    let limit = 300;
+    let big = payload(2000, 9);
+    let parts = split(Kind::Block, 11, &big, limit).unwrap();
+    let mut assembler = Assembler::default();
+    let (first, rest) = parts.split_at(3);
+    assert!(first.iter().all(|p| assembler.push(p).is_none()));
+    assert_eq!(
+        assembler.incomplete(),
+        vec![format!("Block 11: 3 of {} parts", parts.len())]
+    );
+    let mut done: Vec<_> = rest.iter().filter_map(|p| assembler.push(p)).collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done.remove(0).unwrap().bytes, big);
+    assert!(assembler.incomplete().is_empty());
+    // A part that claims an absurd payload is refused outright.
+    assert!(split(Kind::Block, 1, &vec![0; MAX_PAYLOAD_BYTES + 1], 1 << 20).is_err());
 }

@@ -1,19 +1,35 @@
-//! Reading a CometBFT chain's commits from its RPC: the signed header of a height and its
-//! validator set (the light client's and the DA publisher's evidence that a block was committed).
+//! Reading a CometBFT chain: the validators its genesis document names (what the light client and
+//! sync trust), and from its RPC the signed header of a height with its validator set (the light
+//! client's and the DA publisher's evidence that a block was committed).
 
 use anyhow::{Context, Result, bail};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use tendermint::block::signed_header::SignedHeader;
 use tendermint::validator;
 use tendermint_rpc::{Client as _, HttpClient, Paging};
 
+/// The validator set of the CometBFT genesis document at `path`, which must be for `chain_id`.
+pub fn trusted_validators(path: &Path, chain_id: &str) -> Result<validator::Set> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the CometBFT genesis {}", path.display()))?;
+    let (genesis_chain_id, set) = zkpsm_light::cometbft_genesis_validators(&text)
+        .with_context(|| format!("in {}", path.display()))?;
+    if genesis_chain_id != chain_id {
+        bail!(
+            "the CometBFT genesis is for chain {genesis_chain_id}, the zkpsm genesis for {chain_id}"
+        );
+    }
+    Ok(set)
+}
+
 /// Fetches the signed header of `height` and its validator set from the CometBFT RPC at `rpc`,
-/// waiting up to `wait` for the height to be committed.
+/// waiting up to `wait` for the height to be committed (none if it is not by then).
 pub fn fetch_commit(
     rpc: &str,
     height: u64,
     wait: Duration,
-) -> Result<(SignedHeader, validator::Set)> {
+) -> Result<Option<(SignedHeader, validator::Set)>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -31,8 +47,8 @@ pub fn fetch_commit(
             if latest >= at {
                 break;
             }
-            if Instant::now() > deadline {
-                bail!("CometBFT at {rpc} has not committed height {height} yet (at {latest})");
+            if Instant::now() >= deadline {
+                return Ok(None);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -44,9 +60,9 @@ pub fn fetch_commit(
             .validators(at, Paging::All)
             .await
             .with_context(|| format!("fetching the validators of height {height} from {rpc}"))?;
-        Ok((
+        Ok(Some((
             commit.signed_header,
             validator::Set::without_proposer(validators.validators),
-        ))
+        )))
     })
 }

@@ -13,7 +13,7 @@ use zkpsm_consensus::Node;
 use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
 use zkpsm_da::envelope::{Kind, split};
 use zkpsm_da::namespace::Purpose;
-use zkpsm_da::{DataAvailability, Namespace};
+use zkpsm_da::{BlobRef, DataAvailability, Namespace};
 
 /// Where the publisher gets the chain's commit of a block.
 pub enum CommitSource {
@@ -24,7 +24,9 @@ pub enum CommitSource {
 }
 
 impl CommitSource {
-    fn commit(&self, height: u64) -> Result<BlockCommit> {
+    /// The chain's commit of block `height`; none while it is not available yet (on CometBFT, until
+    /// the next height is committed).
+    fn commit(&self, height: u64) -> Result<Option<BlockCommit>> {
         match self {
             CommitSource::Sequencer(node) => {
                 let (app_hash, signature) = node.signed_commit(height)?.ok_or_else(|| {
@@ -32,17 +34,20 @@ impl CommitSource {
                         "no signed commit of block {height} (does the node have its sequencer key?)"
                     )
                 })?;
-                Ok(BlockCommit::Sequencer {
+                Ok(Some(BlockCommit::Sequencer {
                     app_hash,
                     signature,
-                })
+                }))
             }
             CommitSource::Cometbft(rpc) => {
-                let (header, validators) = fetch_commit(rpc, height + 1, Duration::ZERO)?;
-                Ok(BlockCommit::Cometbft {
+                let Some((header, validators)) = fetch_commit(rpc, height + 1, Duration::ZERO)?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(BlockCommit::Cometbft {
                     signed_header: serde_json::to_vec(&header)?,
                     validators: serde_json::to_vec(&validators)?,
-                })
+                }))
             }
         }
     }
@@ -124,6 +129,26 @@ fn sleep_unless_stopped(duration: Duration, stop: &AtomicBool) {
     }
 }
 
+/// Submits `blobs` in as few submissions as the layer's limit allows, in order.
+fn submit_all(
+    da: &dyn DataAvailability,
+    namespace: Namespace,
+    blobs: &[Vec<u8>],
+) -> Result<Vec<BlobRef>> {
+    let mut refs = Vec::with_capacity(blobs.len());
+    let mut batch_start = 0;
+    let mut batch_bytes = 0;
+    for (i, blob) in blobs.iter().enumerate() {
+        if i > batch_start && batch_bytes + blob.len() > da.max_submission_bytes() {
+            refs.extend(da.submit(namespace, &blobs[batch_start..i])?);
+            (batch_start, batch_bytes) = (i, 0);
+        }
+        batch_bytes += blob.len();
+    }
+    refs.extend(da.submit(namespace, &blobs[batch_start..])?);
+    Ok(refs)
+}
+
 struct Publisher {
     app: Arc<App>,
     da: Arc<dyn DataAvailability>,
@@ -134,17 +159,19 @@ struct Publisher {
 }
 
 impl Publisher {
-    /// Publishes the oldest unpublished block, else a newer chain proof; false if neither waits.
+    /// Publishes the oldest unpublished block whose commit is available, else a newer chain
+    /// proof; false if neither waits.
     fn publish_next(&mut self, log: &dyn Fn(&str)) -> Result<bool> {
         let store = self.app.store();
-        if let Some(height) = store.outbox_first()? {
+        if let Some(height) = store.outbox_first()?
+            && let Some(commit) = self.commits.commit(height)?
+        {
             let block = store
                 .block(height)?
                 .with_context(|| format!("block {height} is in the outbox but not stored"))?;
-            let commit = self.commits.commit(height)?;
             let payload = BlockBlob { block, commit }.to_bytes();
             let blobs = split(Kind::Block, height, &payload, self.da.max_blob_bytes())?;
-            let refs = self.da.submit(self.blocks, &blobs)?;
+            let refs = submit_all(self.da.as_ref(), self.blocks, &blobs)?;
             store.mark_published(height, &borsh::to_vec(&refs)?)?;
             if height % 50 == 0 || blobs.len() > 1 {
                 log(&format!(
@@ -159,7 +186,7 @@ impl Publisher {
             && height > self.proof_published
         {
             let blobs = split(Kind::ChainProof, height, &proof, self.da.max_blob_bytes())?;
-            let refs = self.da.submit(self.proofs, &blobs)?;
+            let refs = submit_all(self.da.as_ref(), self.proofs, &blobs)?;
             self.proof_published = height;
             log(&format!(
                 "DA publisher: the chain proof of {height} blocks posted at DA height {}",
@@ -168,5 +195,39 @@ impl Publisher {
             return Ok(true);
         }
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkpsm_da::EmbeddedDa;
+    use zkpsm_da::embedded::{DEFAULT_MAX_BLOB_BYTES, MAX_SUBMISSION_BYTES};
+    use zkpsm_da::envelope::Assembler;
+
+    #[test]
+    fn a_payload_beyond_one_submission_goes_out_in_several_and_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let da = EmbeddedDa::open(&dir.path().join("da.redb"), DEFAULT_MAX_BLOB_BYTES).unwrap();
+        let ns = Namespace::of("zkpsm-big", zkpsm_da::namespace::Purpose::Blocks);
+        let payload: Vec<u8> = (0..8 * 1024 * 1024 + 5).map(|i| (i % 251) as u8).collect();
+        let blobs = split(Kind::Block, 1, &payload, DEFAULT_MAX_BLOB_BYTES).unwrap();
+        let refs = submit_all(&da, ns, &blobs).unwrap();
+        assert_eq!(refs.len(), blobs.len());
+        let heights: std::collections::BTreeSet<u64> = refs.iter().map(|r| r.height).collect();
+        assert_eq!(
+            heights.len(),
+            2,
+            "8 MiB in submissions of at most {MAX_SUBMISSION_BYTES}"
+        );
+        let mut assembler = Assembler::default();
+        let mut whole = Vec::new();
+        for height in heights {
+            for blob in da.get(height, ns).unwrap() {
+                whole.extend(assembler.push(&blob));
+            }
+        }
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole.remove(0).unwrap().bytes, payload);
     }
 }

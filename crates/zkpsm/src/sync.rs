@@ -5,6 +5,7 @@
 //! reaches the committed app hash. Anything else is skipped with a logged reason. Finally it checks
 //! the latest chain proof found on DA against the state it rebuilt.
 
+use crate::cometbft_rpc::trusted_validators;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,10 +13,10 @@ use tendermint::block::signed_header::SignedHeader;
 use tendermint::validator;
 use zkpsm_app::{App, Block, Genesis};
 use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
-use zkpsm_da::envelope::{Kind, Payload, join};
+use zkpsm_da::envelope::{Assembler, Kind, Payload};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, Namespace};
-use zkpsm_light::{check_chain_proof, check_cometbft_commit, cometbft_genesis_validators};
+use zkpsm_light::{check_chain_proof, check_cometbft_commit};
 use zkpsm_primitives::sequencer::verify_commit;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::chain::{ChainParams, ChainProof};
@@ -53,19 +54,7 @@ pub fn run(
     let genesis = Genesis::from_json(&text)?;
     let trust = match (genesis.sequencer_key()?, cometbft_genesis) {
         (Some(key), _) => Trust::Sequencer(key),
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the CometBFT genesis {}", path.display()))?;
-            let (chain_id, set) = cometbft_genesis_validators(&text)
-                .with_context(|| format!("in {}", path.display()))?;
-            if chain_id != genesis.chain_id {
-                bail!(
-                    "the CometBFT genesis is for chain {chain_id}, the zkpsm genesis for {}",
-                    genesis.chain_id
-                );
-            }
-            Trust::Cometbft(set)
-        }
+        (None, Some(path)) => Trust::Cometbft(trusted_validators(path, &genesis.chain_id)?),
         (None, None) => bail!(
             "this genesis names no sequencer (a CometBFT chain): pass --cometbft-genesis FILE so \
              that sync can check the validators' commits"
@@ -100,17 +89,22 @@ pub fn run(
         genesis.chain_id,
         syncer.height()? + 1
     ));
+    let mut assembler = Assembler::default();
     for da_height in 1..=head {
-        for payload in join(&da.get(da_height, blocks)?) {
-            match payload {
-                Ok(p) if p.kind == Kind::Block => syncer.offer(da_height, p, log)?,
-                Ok(p) => syncer.skip(
+        for blob in da.get(da_height, blocks)? {
+            match assembler.push(&blob) {
+                None => {}
+                Some(Ok(p)) if p.kind == Kind::Block => syncer.offer(da_height, p, log)?,
+                Some(Ok(p)) => syncer.skip(
                     log,
                     format!("DA height {da_height}: a {:?} payload", p.kind),
                 ),
-                Err(e) => syncer.skip(log, format!("DA height {da_height}: {e}")),
+                Some(Err(e)) => syncer.skip(log, format!("DA height {da_height}: {e}")),
             }
         }
+    }
+    for why in assembler.incomplete() {
+        syncer.skip(log, format!("never completed: {why}"));
     }
     for (height, left) in &syncer.waiting {
         log(&format!(
@@ -275,20 +269,21 @@ fn check_latest_chain_proof(
     let proofs = Namespace::of(&genesis.chain_id, Purpose::ChainProofs);
     let synced = app.head()?.state.height;
     let mut latest: Option<Payload> = None;
+    let mut assembler = Assembler::default();
     for da_height in 1..=head {
-        for payload in join(&da.get(da_height, proofs)?) {
-            match payload {
-                Ok(p)
+        for blob in da.get(da_height, proofs)? {
+            match assembler.push(&blob) {
+                Some(Ok(p))
                     if p.kind == Kind::ChainProof
                         && p.height <= synced
                         && latest.as_ref().is_none_or(|l| p.height > l.height) =>
                 {
                     latest = Some(p)
                 }
-                Ok(_) => {}
-                Err(e) => log(&format!(
+                Some(Err(e)) => log(&format!(
                     "skipped: DA height {da_height}, chain proofs: {e}"
                 )),
+                _ => {}
             }
         }
     }

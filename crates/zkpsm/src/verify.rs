@@ -6,7 +6,7 @@
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
 //! (exit 1).
 
-use crate::cometbft_rpc::fetch_commit;
+use crate::cometbft_rpc::{fetch_commit, trusted_validators};
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,7 +14,7 @@ use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
 use zkpsm_light::{
     CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
-    check_sequencer_commit, cometbft_genesis_validators,
+    check_sequencer_commit,
 };
 use zkpsm_primitives::chain_step::{Digest, PathWitness};
 use zkpsm_primitives::field;
@@ -76,22 +76,16 @@ fn check_commit(
             );
         }
         (None, Some((rpc, cometbft_genesis))) => {
-            let text = std::fs::read_to_string(cometbft_genesis).with_context(|| {
-                format!(
-                    "reading the CometBFT genesis {}",
-                    cometbft_genesis.display()
-                )
-            })?;
-            let (chain_id, trusted) = cometbft_genesis_validators(&text)
-                .with_context(|| format!("in {}", cometbft_genesis.display()))?;
-            if chain_id != genesis.chain_id {
-                bail!(
-                    "the CometBFT genesis is for chain {chain_id}, the zkpsm genesis for {}",
-                    genesis.chain_id
-                );
-            }
+            let trusted = trusted_validators(cometbft_genesis, &genesis.chain_id)?;
             let (signed_header, validators) =
-                fetch_commit(rpc, height + 1, std::time::Duration::from_secs(60))?;
+                fetch_commit(rpc, height + 1, std::time::Duration::from_secs(60))?.ok_or_else(
+                    || {
+                        anyhow!(
+                            "CometBFT at {rpc} has not committed height {} in a minute",
+                            height + 1
+                        )
+                    },
+                )?;
             check_cometbft_commit(
                 &trusted,
                 &genesis.chain_id,

@@ -1,7 +1,8 @@
 //! zkpsm served to real CometBFT v0.38 processes (installed by `scripts/install-cometbft`, run by
 //! `scripts/cometbft-testnet`): one validator, four validators with one killed and restarted, and
-//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit; and
-//! the light client checking a chain proof against the four validators' signed commit.
+//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit; the
+//! light client checking a chain proof against the four validators' signed commit; and a node
+//! synced from DA alone on the validators' commits.
 
 mod common;
 
@@ -15,7 +16,12 @@ use tendermint::block::signed_header::SignedHeader;
 use tendermint::validator;
 use tendermint_rpc::{Client as _, HttpClient, Paging};
 use zkpsm_api::client::Client;
-use zkpsm_app::{App, ChainTx};
+use zkpsm_app::{App, Block, ChainTx};
+use zkpsm_da::block_blob::BlockBlob;
+use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
+use zkpsm_da::envelope::{Kind, join, split};
+use zkpsm_da::namespace::Purpose;
+use zkpsm_da::{DataAvailability, EmbeddedDa, Namespace};
 use zkpsm_light::{
     LightError, check_chain_proof, check_cometbft_commit, cometbft_genesis_validators,
 };
@@ -539,4 +545,57 @@ fn the_light_client_checks_the_chain_proof_against_the_validators_commit() {
         three.commit.signatures[i] = CommitSig::BlockIdFlagAbsent;
     }
     check(&three, &validators).unwrap();
+
+    // Node 0 published every block with the validators' commit to its DA store: a fresh node
+    // syncs from it alone, checking each commit against the genesis validators, and reaches the
+    // network's app hash; a block posted with another height's commit is skipped.
+    let network: Vec<String> = (1..=net.height(1)).map(|h| net.app_hash(1, h)).collect();
+    net.script(&["stop", &net.dir(), "--kill"], None);
+    let da_path = net.dir.join("app0/da.redb");
+    {
+        let da = EmbeddedDa::open(&da_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
+        let blocks_ns = Namespace::of(&genesis.chain_id, Purpose::Blocks);
+        let last = (1..=da.head().unwrap())
+            .rev()
+            .find_map(|h| join(&da.get(h, blocks_ns).unwrap()).pop())
+            .unwrap()
+            .unwrap();
+        let mut forged = BlockBlob::decode(&last.bytes).unwrap();
+        let mut block = Block::decode(&forged.block, usize::MAX).unwrap();
+        block.height = last.height + 1;
+        forged.block = block.to_bytes();
+        let blobs = split(
+            Kind::Block,
+            last.height + 1,
+            &forged.to_bytes(),
+            DEFAULT_MAX_BLOB_BYTES,
+        )
+        .unwrap();
+        da.submit(blocks_ns, &blobs).unwrap();
+    }
+    let synced_home = dir.path().join("synced");
+    let cometbft_genesis = net.cometbft_genesis(0);
+    let (_, stderr) = sync_from_da(
+        &synced_home,
+        &home.join("genesis.json"),
+        &[
+            "--da-store".as_ref(),
+            da_path.as_os_str(),
+            "--cometbft-genesis".as_ref(),
+            cometbft_genesis.as_os_str(),
+        ],
+    );
+    assert!(
+        stderr.contains("the CometBFT commit does not attest"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the chain proof of") && stderr.contains("verifies"),
+        "{stderr}"
+    );
+    let synced_height = check_synced(&synced_home, genesis, &network);
+    assert!(
+        synced_height > proof.height,
+        "synced only to {synced_height}"
+    );
 }

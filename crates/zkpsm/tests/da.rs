@@ -8,17 +8,14 @@ mod common;
 
 use common::*;
 use rand::rngs::OsRng;
-use std::process::Command;
 use std::time::{Duration, Instant};
-use zkpsm_app::{App, Block};
-use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
+use zkpsm_app::Block;
+use zkpsm_da::block_blob::BlockBlob;
 use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
 use zkpsm_da::envelope::{Kind, join, split};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, EmbeddedDa, Namespace};
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_primitives::sequencer::SequencerKey;
-use zkpsm_proofs::SpendKeys;
 
 #[test]
 fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
@@ -118,19 +115,7 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
         let mut truncated = swapped[0].clone();
         truncated.truncate(truncated.len() - 1);
         posted.submit(blocks_ns, &[truncated]).unwrap();
-        let next = Block {
-            chain_id: genesis.chain_id.clone(),
-            height: head + 1,
-            txs: Vec::new(),
-        };
-        let stranger = SequencerKey::random(&mut OsRng);
-        let forged = BlockBlob {
-            block: next.to_bytes(),
-            commit: BlockCommit::Sequencer {
-                app_hash: [7; 32],
-                signature: stranger.sign_commit(&genesis.chain_id, head + 1, &[7; 32]),
-            },
-        };
+        let forged = stranger_signed_block(&genesis, head + 1);
         posted
             .submit(
                 blocks_ns,
@@ -154,18 +139,11 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
 
     // A fresh node from genesis and the DA store alone.
     let synced_home = dir.path().join("synced");
-    let out = Command::new(BIN)
-        .args(["sync", "--from-da", "--home"])
-        .arg(&synced_home)
-        .arg("--genesis")
-        .arg(home.join("genesis.json"))
-        .arg("--da-store")
-        .arg(&posted_path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
+    let (stdout, stderr) = sync_from_da(
+        &synced_home,
+        &home.join("genesis.json"),
+        &["--da-store".as_ref(), posted_path.as_os_str()],
+    );
     assert!(
         stdout.contains(&format!("block {head}, app hash")),
         "{stdout}"
@@ -183,21 +161,6 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     );
 
     // Its state: the producer's app hash at every height.
-    let synced = App::open(
-        &synced_home.join("state.redb"),
-        genesis,
-        SpendKeys::shared().unwrap(),
-        Vec::new(),
-    )
-    .unwrap();
-    for (i, (app_hash, _, _)) in producer.iter().enumerate() {
-        let height = i as u64 + 1;
-        let committed = synced.store().committed_at(height).unwrap().unwrap();
-        assert_eq!(
-            hex::encode(committed.app_hash),
-            *app_hash,
-            "height {height}"
-        );
-    }
-    assert_eq!(synced.head().unwrap().state.height, head);
+    let app_hashes: Vec<String> = producer.iter().map(|(a, _, _)| a.clone()).collect();
+    assert_eq!(check_synced(&synced_home, genesis, &app_hashes), head);
 }

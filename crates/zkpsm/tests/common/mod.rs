@@ -216,3 +216,67 @@ pub fn proof_through(client: &Client, height: u64) -> (zkpsm_proofs::chain::Chai
         std::thread::sleep(Duration::from_millis(500));
     }
 }
+
+/// Runs `zkpsm sync --from-da` into `synced_home` from `genesis_file` and the DA layer `args`
+/// name; returns its stdout and stderr (panics if it fails).
+pub fn sync_from_da(
+    synced_home: &Path,
+    genesis_file: &Path,
+    args: &[&std::ffi::OsStr],
+) -> (String, String) {
+    let out = Command::new(BIN)
+        .args(["sync", "--from-da", "--home"])
+        .arg(synced_home)
+        .arg("--genesis")
+        .arg(genesis_file)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout}{stderr}");
+    (stdout, stderr)
+}
+
+/// A well-formed blob of block `height`, empty, with a commit signed by a stranger's key.
+pub fn stranger_signed_block(genesis: &Genesis, height: u64) -> zkpsm_da::block_blob::BlockBlob {
+    let block = zkpsm_app::Block {
+        chain_id: genesis.chain_id.clone(),
+        height,
+        txs: Vec::new(),
+    };
+    let stranger = zkpsm_primitives::sequencer::SequencerKey::random(&mut OsRng);
+    zkpsm_da::block_blob::BlockBlob {
+        block: block.to_bytes(),
+        commit: zkpsm_da::block_blob::BlockCommit::Sequencer {
+            app_hash: [7; 32],
+            signature: stranger.sign_commit(&genesis.chain_id, height, &[7; 32]),
+        },
+    }
+}
+
+/// Checks that the node state in `synced_home` has `app_hashes[i]` (hex) at height `i + 1` for
+/// every height it reached, and returns that height.
+pub fn check_synced(synced_home: &Path, genesis: Genesis, app_hashes: &[String]) -> u64 {
+    let synced = zkpsm_app::App::open(
+        &synced_home.join("state.redb"),
+        genesis,
+        SpendKeys::shared().unwrap(),
+        Vec::new(),
+    )
+    .unwrap();
+    let height = synced.head().unwrap().state.height;
+    assert!(
+        height as usize <= app_hashes.len(),
+        "synced past the producer"
+    );
+    for h in 1..=height {
+        let committed = synced.store().committed_at(h).unwrap().unwrap();
+        assert_eq!(
+            hex::encode(committed.app_hash),
+            app_hashes[h as usize - 1],
+            "height {h}"
+        );
+    }
+    height
+}

@@ -167,8 +167,10 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
     let celestia = devnet.client();
     let blocks_ns = Namespace::of(&genesis.chain_id, Purpose::Blocks);
     let mut producer = Vec::new();
+    let mut node_blocks_da = Vec::new();
     for height in 1..=head {
         let info = node.client.block(height).unwrap();
+        node_blocks_da.push(info.da[0].height);
         let payload = join(&celestia.get(info.da[0].height, blocks_ns).unwrap())
             .into_iter()
             .filter_map(Result::ok)
@@ -201,10 +203,16 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
     assert_eq!(read.bytes, borsh::to_vec(&proof).unwrap());
     drop(node);
 
-    // Others post to the namespace: garbage, and a next block signed by a stranger.
+    // Others post to the namespace: garbage, a corrupted copy of block 1's blob, and a next block
+    // signed by a stranger.
     celestia
         .submit(blocks_ns, &[b"not a block".to_vec()])
         .unwrap();
+    let first_da_height = node_blocks_da[0];
+    let mut corrupted = celestia.get(first_da_height, blocks_ns).unwrap().remove(0);
+    let last = corrupted.len() - 1;
+    corrupted[last] ^= 1;
+    celestia.submit(blocks_ns, &[corrupted]).unwrap();
     let forged = stranger_signed_block(&genesis, head + 1);
     celestia
         .submit(
@@ -236,6 +244,7 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
         "{stdout}"
     );
     assert!(stderr.contains("not a zkpsm blob"), "{stderr}");
+    assert!(stderr.contains("do not hash to the digest"), "{stderr}");
     assert!(
         stderr.contains("not signed by the genesis sequencer"),
         "{stderr}"

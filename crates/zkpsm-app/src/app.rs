@@ -58,7 +58,12 @@ impl App {
             }
         }
         let store = Store::open(db_path)?;
-        store.init_genesis(&genesis.to_bytes(), &genesis.outputs()?, genesis.supply()?)?;
+        store.init_genesis(
+            &genesis.to_bytes(),
+            &genesis.outputs()?,
+            genesis.supply()?,
+            genesis.params.max_txs_per_block,
+        )?;
         Ok(Self {
             store,
             genesis,

@@ -3,6 +3,7 @@
 
 use crate::AppError;
 use serde::{Deserialize, Serialize};
+use zkpsm_primitives::chain_step::ANCHOR_RING_SLOTS;
 use zkpsm_primitives::encryption::{EncryptedNote, encrypt_note};
 use zkpsm_primitives::keys::{Address, OutgoingViewingKey};
 use zkpsm_primitives::note::Note;
@@ -85,6 +86,12 @@ impl Genesis {
             return Err(AppError::Genesis(
                 "anchor window, block capacity and expiry delta must be positive".into(),
             ));
+        }
+        if p.anchor_window > ANCHOR_RING_SLOTS {
+            return Err(AppError::Genesis(format!(
+                "the anchor window may not exceed the {ANCHOR_RING_SLOTS} recent anchors the chain \
+                 proof keeps"
+            )));
         }
         if p.max_block_bytes < MAX_TX_BYTES as u64 {
             return Err(AppError::Genesis(format!(

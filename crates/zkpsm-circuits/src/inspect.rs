@@ -65,6 +65,15 @@ impl RecordingCs {
             .map(|c| c.name.as_str())
     }
 
+    /// The names of every unsatisfied constraint, in order.
+    pub fn unsatisfied(&self) -> Vec<&str> {
+        self.constraints
+            .iter()
+            .filter(|c| !self.holds(c, None))
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
     /// Witness variables that can each be perturbed (by adding one) without breaking any
     /// constraint: for a sound circuit every variable appears here only for a stated reason.
     pub fn mutation_survivors(&self) -> Vec<String> {

@@ -51,7 +51,12 @@ fn chain() -> Chain {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("state.redb")).unwrap();
     let genesis = store
-        .init_genesis(b"genesis", &[output(0), output(1), output(2)], 1000)
+        .init_genesis(
+            b"genesis",
+            &[output(0), output(1), output(2)],
+            1000,
+            CAPACITY as u32,
+        )
         .unwrap();
     let mut states = vec![genesis];
     let blocks: [Vec<[u64; 2]>; 3] = [
@@ -83,8 +88,6 @@ impl Chain {
             .step_witness(height)
             .unwrap()
             .expect("witness kept")
-            .padded(CAPACITY)
-            .expect("within capacity")
     }
 
     fn z(&self, height: u64) -> [Fq; 8] {
@@ -142,7 +145,7 @@ fn an_empty_slot_changes_nothing_whatever_its_witness() {
     let mut w = chain.witness(2);
     // Garbage in the no-op slot: a nullifier, a commitment and a fee that would all matter.
     w.txs[1].nullifiers[0].nullifier = Digest(Fq::from(77));
-    w.txs[1].commitments[0].commitment = Digest(Fq::from(78));
+    w.txs[1].commitments[0] = Digest(Fq::from(78));
     w.txs[1].fee = 5;
     let (cs, z) = record(&chain.z(1), &w);
     assert_eq!(cs.first_unsatisfied(), None);
@@ -184,12 +187,73 @@ fn an_anchor_must_be_a_root_of_the_chain() {
     let chain = chain();
     let mut w = chain.witness(3);
     w.txs[0].anchor = Digest(Fq::from(12345));
-    assert!(first_failure(&chain, 3, &w).contains("anchor is in the anchors tree"));
+    assert!(first_failure(&chain, 3, &w).contains("anchor is a recent anchor"));
     // An empty slot of the anchors tree does hash to its root, but holds no anchor: zero is refused.
     let mut w = chain.witness(3);
     w.txs[0].anchor = Digest(Fq::from(0));
-    w.txs[0].anchor_path = w.new_anchor_path;
+    w.txs[0].anchor_path = w.new_anchor_path.clone();
     assert!(first_failure(&chain, 3, &w).contains("anchor is nonzero"));
+}
+
+#[test]
+fn transactions_fill_the_first_slots() {
+    let chain = chain();
+    // Block 2 holds one transaction and a no-op: the no-op first does not pass.
+    let mut w = chain.witness(2);
+    w.txs.swap(0, 1);
+    let (cs, _) = record(&chain.z(1), &w);
+    assert!(
+        cs.unsatisfied()
+            .iter()
+            .any(|name| name.ends_with("slot 1/transactions fill the first slots")),
+        "{:?}",
+        cs.unsatisfied()
+    );
+}
+
+#[test]
+fn a_low_leaf_is_where_it_is() {
+    let chain = chain();
+    // In block 3, 60's low leaf is 50, inserted just before it: not in the tree yet.
+    let mut w = chain.witness(3);
+    assert_eq!(w.txs[0].nullifiers[1].low_in_block, Some(0));
+    w.txs[0].nullifiers[1].low_in_block = None;
+    assert!(
+        first_failure(&chain, 3, &w).ends_with("nullifier 1/low leaf path is in the tree/a = b")
+    );
+    // 49's low leaf is 40, in the tree: it cannot be passed off as the pending leaf 50.
+    let mut w = chain.witness(3);
+    assert_eq!(w.txs[1].nullifiers[1].low_in_block, None);
+    w.txs[1].nullifiers[1].low_in_block = Some(0);
+    assert!(first_failure(&chain, 3, &w).contains("pending 0 is the low leaf: value"));
+    // 51's low leaf is the pending 50, not the pending 60; and an empty slot has none.
+    let mut w = chain.witness(3);
+    assert_eq!(w.txs[1].nullifiers[0].low_in_block, Some(0));
+    w.txs[1].nullifiers[0].low_in_block = Some(1);
+    assert!(first_failure(&chain, 3, &w).contains("pending 1 is the low leaf: value"));
+    let mut w = chain.witness(2);
+    w.txs[1].nullifiers[1].low_in_block = Some(0);
+    assert!(first_failure(&chain, 2, &w).contains("a pending low leaf only for an enabled slot"));
+}
+
+#[test]
+fn batch_writes_and_the_anchor_ring_are_checked() {
+    let chain = chain();
+    // An empty slot of the note tree's group claimed to hold something ...
+    let mut w = chain.witness(3);
+    w.commitment_append.existing[3] = Digest(Fq::from(5));
+    assert!(first_failure(&chain, 3, &w).contains("note commitments/first group is in the tree"));
+    // ... a leaf of the nullifier tree's group changed, or the next group not empty ...
+    let mut w = chain.witness(3);
+    w.nullifier_append.existing[0] = Digest(Fq::from(5));
+    assert!(first_failure(&chain, 3, &w).contains("nullifier leaves/first group is in the tree"));
+    let mut w = chain.witness(3);
+    w.nullifier_append.second.siblings[0] = Digest(Fq::from(5));
+    assert!(first_failure(&chain, 3, &w).contains("nullifier leaves/second group is empty"));
+    // ... or a wrong anchor replaced in the ring.
+    let mut w = chain.witness(3);
+    w.replaced_anchor = Digest(Fq::from(5));
+    assert!(first_failure(&chain, 3, &w).contains("the replaced anchor is in its ring slot"));
 }
 
 #[test]
@@ -213,4 +277,69 @@ fn mutation_of_any_witness_variable_is_caught() {
     for name in &survivors {
         assert!(name.ends_with("next is infinity/inverse/num"), "{name}");
     }
+}
+
+#[test]
+fn the_anchor_ring_wraps_around() {
+    // Two blocks with transactions (roots r1, r2), then empty blocks past the ring's 256 slots.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.redb")).unwrap();
+    let mut states = vec![
+        store
+            .init_genesis(b"genesis", &[output(0)], 1000, CAPACITY as u32)
+            .unwrap(),
+    ];
+    let apply = |states: &mut Vec<Committed>, txs: Vec<TxEffects>| {
+        let height = states.len() as u64;
+        let block = BlockEffects {
+            height,
+            block: vec![],
+            txs,
+            module_writes: Vec::new(),
+            module_roots: Vec::new(),
+        };
+        let result = store.apply_block(&block);
+        if let Ok(committed) = &result {
+            states.push(*committed);
+        }
+        result
+    };
+    let anchor = |states: &Vec<Committed>, h: usize| states[h].state.cm_root.0;
+    let r0 = anchor(&states, 0);
+    apply(&mut states, vec![tx(r0, [10, 20], 1)]).unwrap();
+    let r1 = anchor(&states, 1);
+    apply(&mut states, vec![tx(r1, [30, 40], 1)]).unwrap();
+    while states.len() < 262 {
+        apply(&mut states, Vec::new()).unwrap();
+    }
+    // Block 257 wrote r2 over r1 in slot 1: r1 is no anchor any more, r2 still is.
+    assert!(matches!(
+        apply(&mut states, vec![tx(r1, [50, 60], 1)]),
+        Err(zkpsm_state::StateError::UnknownAnchor(_))
+    ));
+    let r2 = anchor(&states, 261);
+    apply(&mut states, vec![tx(r2, [50, 60], 1)]).unwrap();
+    for height in [257u64, 262] {
+        let w = store.step_witness(height).unwrap().unwrap();
+        if height == 257 {
+            assert_eq!(w.replaced_anchor.0, r1);
+        }
+        let z = states[height as usize - 1].state.z();
+        let (cs, out) = record(&z, &w);
+        assert_eq!(cs.first_unsatisfied(), None, "block {height}");
+        assert_eq!(
+            out,
+            states[height as usize].state.z().to_vec(),
+            "block {height}"
+        );
+    }
+    // The step refuses r1 as an anchor too.
+    let mut w = store.step_witness(262).unwrap().unwrap();
+    w.txs[0].anchor = Digest(r1);
+    let (cs, _) = record(&states[261].state.z(), &w);
+    assert!(
+        cs.first_unsatisfied()
+            .unwrap()
+            .contains("anchor is a recent anchor")
+    );
 }

@@ -30,23 +30,19 @@ pub const Z_LEN: usize = 8;
 /// Nullifiers and output commitments per transaction (2-in-2-out).
 pub const ARITY: usize = 2;
 
-/// Kinds of effects folded into a block's effects digest.
+/// Kinds of single effects folded into a block's effects digest (a transaction's effects are
+/// folded together, see [`EffectsDigest::absorb_tx`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum EffectKind {
-    /// A transaction's anchor.
-    Anchor = 1,
-    /// A revealed nullifier.
-    Nullifier = 2,
-    /// A created note commitment.
+    /// A note created outside a transaction (genesis allocations).
     Commitment = 3,
-    /// A burned fee.
-    Fee = 4,
     /// The block's resulting anchor.
     NewAnchor = 5,
 }
 
-/// A block's effects digest, folded one effect at a time: `acc' = H(acc, kind, value)` from 0.
+/// A block's effects digest from 0: each transaction folded in with one hash, in block order,
+/// then the block's new anchor (`acc' = H(acc, kind, value)`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EffectsDigest(pub Fq);
 
@@ -54,6 +50,23 @@ impl EffectsDigest {
     /// Folds one effect in.
     pub fn absorb(&mut self, kind: EffectKind, value: Fq) {
         self.0 = poseidon::hash(poseidon::effects(), &[self.0, Fq::from(kind as u64), value]);
+    }
+
+    /// Folds one transaction's effects in with a single hash:
+    /// `acc' = H(acc, anchor, nf_1, nf_2, cm_1, cm_2, fee)`.
+    pub fn absorb_tx(
+        &mut self,
+        anchor: Fq,
+        nullifiers: [Fq; ARITY],
+        commitments: [Fq; ARITY],
+        fee: u64,
+    ) {
+        let [nf1, nf2] = nullifiers;
+        let [cm1, cm2] = commitments;
+        self.0 = poseidon::hash(
+            poseidon::tx_effects(),
+            &[self.0, anchor, nf1, nf2, cm1, cm2, Fq::from(fee)],
+        );
     }
 }
 
@@ -82,7 +95,7 @@ pub struct PathWitness {
 }
 
 impl PathWitness {
-    /// A path of zeros at index 0: the filler of a no-op slot.
+    /// A path of zeros at index 0: the filler of a shape-only witness.
     pub fn zero() -> Self {
         Self {
             index: 0,
@@ -91,77 +104,145 @@ impl PathWitness {
     }
 }
 
-/// One nullifier's insertion into the indexed tree.
+/// The path of an inner node (or of a leaf of a shallower tree): the node's index at its level
+/// and the siblings from that level up to just below the root.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct NodePath {
+    /// The node's index at its level.
+    pub index: u64,
+    /// Sibling hashes from the node's level up to just below the root.
+    pub siblings: Vec<Digest>,
+}
+
+impl NodePath {
+    /// A path of `len` zeros at index 0: the filler of a shape-only witness.
+    pub fn zero(len: usize) -> Self {
+        Self {
+            index: 0,
+            siblings: vec![Digest::default(); len],
+        }
+    }
+}
+
+/// Depth of the ring of recent anchors: the anchors tree holds the note roots of the last
+/// [`ANCHOR_RING_SLOTS`] blocks, the root after block `h` in slot `h mod ANCHOR_RING_SLOTS`.
+pub const ANCHOR_RING_DEPTH: usize = 8;
+
+/// Slots of the ring of recent anchors; a chain's anchor window may not exceed it.
+pub const ANCHOR_RING_SLOTS: u64 = 1 << ANCHOR_RING_DEPTH;
+
+/// The ring slot of the anchor produced by block `height`.
+pub fn anchor_slot(height: u64) -> u64 {
+    height % ANCHOR_RING_SLOTS
+}
+
+/// The size of the aligned leaf groups a step writes a block's new leaves through: the smallest
+/// power of two that holds the `2 * capacity` leaves (note commitments, or new nullifier leaves) of
+/// a full block. The new leaves are contiguous from the tree's size, so they fall in at most two
+/// consecutive groups.
+pub fn group_size(capacity: usize) -> usize {
+    (ARITY * capacity).next_power_of_two().max(2)
+}
+
+/// The level of a group's root in a depth-32 tree (`log2` of [`group_size`]).
+pub fn group_level(capacity: usize) -> usize {
+    group_size(capacity).trailing_zeros() as usize
+}
+
+/// A block's new leaves written at once: they start at the tree's size `start` and fill
+/// positions `start..start + n`, inside group `start / S` and possibly the next one.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct BatchAppend {
+    /// The `S` leaves of group `start / S` before the write (those from `start` on are empty).
+    pub existing: Vec<Digest>,
+    /// The path of that group's root before the write.
+    pub first: NodePath,
+    /// The path of the next group's root (empty before the write), after the first is written.
+    pub second: NodePath,
+}
+
+impl BatchAppend {
+    /// A shape-only filler for steps of `capacity` slots.
+    pub fn blank(capacity: usize) -> Self {
+        let above = DEPTH - group_level(capacity);
+        Self {
+            existing: vec![Digest::default(); group_size(capacity)],
+            first: NodePath::zero(above),
+            second: NodePath::zero(above),
+        }
+    }
+}
+
+/// One nullifier's insertion into the indexed tree: the low leaf is re-pointed at it (in the tree,
+/// or, if the low leaf is the new leaf of an earlier nullifier of the same block, in the block's
+/// pending leaves), and its own new leaf is written with the block's batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct NullifierInsert {
     /// The nullifier.
     pub nullifier: Digest,
     /// The low leaf (the largest value below the nullifier) before it is updated.
     pub low_leaf: NullifierLeaf,
-    /// The low leaf's path before it is updated.
+    /// `Some(m)` if the low leaf is the new leaf of the block's `m`-th nullifier (block order).
+    pub low_in_block: Option<u32>,
+    /// The low leaf's path in the tree before its update; when the low leaf is pending (or the
+    /// slot empty) the path of an empty slot, which the step leaves empty.
     pub low_path: PathWitness,
-    /// The path of the empty slot `nf_size`, after the low leaf's update.
-    pub new_path: PathWitness,
-}
-
-/// One output commitment's append to the note commitment tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct CommitmentAppend {
-    /// The note commitment.
-    pub commitment: Digest,
-    /// The path of the empty slot `cm_size`.
-    pub path: PathWitness,
 }
 
 /// One transaction's slot in the step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct TxSlot {
-    /// Whether the slot holds a transaction; an empty slot changes nothing.
+    /// Whether the slot holds a transaction; an empty slot changes nothing. A block's
+    /// transactions fill its first slots.
     pub enabled: bool,
     /// The transaction's anchor.
     pub anchor: Digest,
-    /// The anchor's path in the anchors tree (its index is the height that produced it).
-    pub anchor_path: PathWitness,
+    /// The anchor's path in the ring of recent anchors (its index is its ring slot).
+    pub anchor_path: NodePath,
     /// The nullifiers' insertions, in order.
     pub nullifiers: [NullifierInsert; ARITY],
-    /// The output commitments' appends, in order.
-    pub commitments: [CommitmentAppend; ARITY],
+    /// The output commitments, in order.
+    pub commitments: [Digest; ARITY],
     /// The burned fee.
     pub fee: u64,
 }
 
 impl TxSlot {
-    /// An empty slot.
-    pub fn noop() -> Self {
-        let insert = NullifierInsert {
+    /// An empty slot whose nullifier paths are `empty_paths` (paths of empty nullifier-tree
+    /// slots against the current root; zeros in a shape-only witness).
+    pub fn noop(empty_paths: [PathWitness; ARITY]) -> Self {
+        let insert = |low_path| NullifierInsert {
             nullifier: Digest::default(),
             low_leaf: NullifierLeaf::default(),
-            low_path: PathWitness::zero(),
-            new_path: PathWitness::zero(),
-        };
-        let append = CommitmentAppend {
-            commitment: Digest::default(),
-            path: PathWitness::zero(),
+            low_in_block: None,
+            low_path,
         };
         Self {
             enabled: false,
             anchor: Digest::default(),
-            anchor_path: PathWitness::zero(),
-            nullifiers: [insert; ARITY],
-            commitments: [append; ARITY],
+            anchor_path: NodePath::zero(ANCHOR_RING_DEPTH),
+            nullifiers: empty_paths.map(insert),
+            commitments: [Digest::default(); ARITY],
             fee: 0,
         }
     }
 }
 
-/// Everything the chain step circuit needs besides `z`: one block's slots, the path where its
-/// new anchor goes, and the hash of its transaction ids.
+/// Everything the chain step circuit needs besides `z`: one block's slots (exactly the step's
+/// capacity, the empty ones last), the batch writes of its new nullifier leaves and note
+/// commitments, the ring slot its new anchor replaces, and the hash of its transaction ids.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct StepWitness {
-    /// The transactions, in block order.
+    /// The slots, in block order.
     pub txs: Vec<TxSlot>,
-    /// The path of the empty slot `height'` of the anchors tree, where the new anchor goes.
-    pub new_anchor_path: PathWitness,
+    /// The write of the block's new nullifier leaves, after every low leaf's update.
+    pub nullifier_append: BatchAppend,
+    /// The write of the block's note commitments.
+    pub commitment_append: BatchAppend,
+    /// The anchor the new one replaces in its ring slot (0 while the ring fills).
+    pub replaced_anchor: Digest,
+    /// The path of the new anchor's ring slot.
+    pub new_anchor_path: NodePath,
     /// [`txs_hash`] of the block's transaction ids.
     pub txs_hash: Digest,
 }
@@ -171,18 +252,17 @@ impl StepWitness {
     /// generation synthesizes the circuit with.
     pub fn blank(capacity: usize) -> Self {
         Self {
-            txs: vec![TxSlot::noop(); capacity],
-            new_anchor_path: PathWitness::zero(),
+            txs: vec![TxSlot::noop([PathWitness::zero(); ARITY]); capacity],
+            nullifier_append: BatchAppend::blank(capacity),
+            commitment_append: BatchAppend::blank(capacity),
+            replaced_anchor: Digest::default(),
+            new_anchor_path: NodePath::zero(ANCHOR_RING_DEPTH),
             txs_hash: Digest::default(),
         }
     }
 
-    /// Fills the slots up to `capacity` with no-ops; `None` if the block has more transactions.
-    pub fn padded(mut self, capacity: usize) -> Option<Self> {
-        if self.txs.len() > capacity {
-            return None;
-        }
-        self.txs.resize(capacity, TxSlot::noop());
-        Some(self)
+    /// The step capacity the witness was made for.
+    pub fn capacity(&self) -> usize {
+        self.txs.len()
     }
 }

@@ -8,7 +8,7 @@ use neptune::hash_type::{CType, HashType};
 use neptune::poseidon::{Arity, Poseidon, PoseidonConstants};
 use std::sync::OnceLock;
 
-pub use typenum::{U1, U2, U3};
+pub use typenum::{U1, U2, U3, U7};
 
 /// Poseidon constants for one domain: the round constants, MDS matrix and domain tag.
 pub type Constants<A> = PoseidonConstants<Fq, A>;
@@ -63,6 +63,9 @@ pub mod domain_id {
     pub const EFFECTS: u64 = 8;
     /// One link of the block hash chain, `H(previous, effects_hash, txs_hash)`.
     pub const BLOCK_CHAIN: u64 = 9;
+    /// One transaction's effects folded into a block's digest,
+    /// `H(acc, anchor, nf_1, nf_2, cm_1, cm_2, fee)`.
+    pub const TX_EFFECTS: u64 = 10;
 }
 
 domain!(
@@ -97,6 +100,10 @@ domain!(
 domain!(
     /// Constants of one step of a block's effects digest `H(acc, kind, value)`.
     effects, U3, domain_id::EFFECTS
+);
+domain!(
+    /// Constants of one transaction's effects `H(acc, anchor, nf_1, nf_2, cm_1, cm_2, fee)`.
+    tx_effects, U7, domain_id::TX_EFFECTS
 );
 domain!(
     /// Constants of the block hash chain `H(previous, effects_hash, txs_hash)`.

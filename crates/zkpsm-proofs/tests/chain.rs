@@ -29,7 +29,7 @@ fn output(i: u64) -> Output {
 fn chain(salt: u64, blocks: u64) -> (tempfile::TempDir, Store, Vec<Committed>) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("state.redb")).unwrap();
-    let mut states = vec![store.init_genesis(b"g", &[output(salt)], 500).unwrap()];
+    let mut states = vec![store.init_genesis(b"g", &[output(salt)], 500, 1).unwrap()];
     for h in 1..=blocks {
         let nf = 100 * h + salt;
         let tx = TxEffects {

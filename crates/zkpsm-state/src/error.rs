@@ -48,6 +48,14 @@ pub enum StateError {
     /// An anchor that no block produced.
     #[error("anchor {0} is not the root after any block")]
     UnknownAnchor(String),
+    /// A block with more transactions than the chain step capacity.
+    #[error("a block of {txs} transactions exceeds the step capacity {capacity}")]
+    BlockTooLarge {
+        /// Transactions in the block.
+        txs: usize,
+        /// The step capacity.
+        capacity: usize,
+    },
     /// A block whose chain step witness is no longer kept (pruned after folding).
     #[error("no chain step witness for height {0}")]
     NoStepWitness(u64),

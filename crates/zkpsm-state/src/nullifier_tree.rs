@@ -5,14 +5,16 @@
 //! after any block (the tables' view is fixed at one height, `at`).
 //!
 //! Insertion finds the low leaf (the largest value below the new one), points it at the new leaf,
-//! and writes the new leaf at the next free index: one insert at a time, each against the root left
-//! by the previous one. Each insertion returns the witness the chain step circuit proves it with.
+//! and records the new leaf at the next free index: one insert at a time, each against the state
+//! the previous one left. A block's new leaves are hashed into the tree together after its last
+//! insertion, as the chain step circuit writes them; each insertion and the final write return the
+//! witness the circuit proves them with.
 
 use crate::StateError;
 use crate::merkle_table::{self, NodeKey, root_from};
 use crate::tables::{NF_BY_VALUE, NF_LEAVES, NF_NODES};
 use redb::{ReadableTable, Table};
-use zkpsm_primitives::chain_step::{Digest, NullifierInsert, PathWitness};
+use zkpsm_primitives::chain_step::{BatchAppend, Digest, NullifierInsert, PathWitness};
 use zkpsm_primitives::field::{self, Fq};
 pub use zkpsm_primitives::indexed_leaf::{NullifierLeaf, less, sort_key};
 
@@ -144,8 +146,13 @@ pub(crate) type WriteTables<'t> = NullifierTables<
 >;
 
 impl WriteTables<'_> {
-    fn write_leaf(&mut self, index: u64, leaf: NullifierLeaf) -> Result<(), StateError> {
+    fn write_record(&mut self, index: u64, leaf: NullifierLeaf) -> Result<(), StateError> {
         self.leaves.insert((index, self.at), leaf.to_bytes())?;
+        Ok(())
+    }
+
+    fn write_leaf(&mut self, index: u64, leaf: NullifierLeaf) -> Result<(), StateError> {
+        self.write_record(index, leaf)?;
         merkle_table::write_leaf(&mut self.nodes, index, leaf.hash(), self.at)
     }
 
@@ -156,44 +163,80 @@ impl WriteTables<'_> {
         Ok(1)
     }
 
-    /// Inserts `nf` at index `size` (the next free slot). Returns the new size and the witness of
-    /// the insertion, in the order the chain step circuit checks it.
-    pub fn insert(&mut self, nf: &Fq, size: u64) -> Result<(u64, NullifierInsert), StateError> {
+    /// Inserts `nf` as the block's `position`-th nullifier, whose leaf goes at index
+    /// `start + position` (`start` is the tree's size before the block), in the order the chain step
+    /// circuit checks it: the low leaf (the largest value below `nf`, in the tree or among the
+    /// block's earlier new leaves) is re-pointed at it at once; the new leaf is only recorded, its
+    /// hash is written with the block's others by [`WriteTables::append_pending`]. Returns the
+    /// witness of the insertion.
+    pub fn insert_pending(
+        &mut self,
+        nf: &Fq,
+        start: u64,
+        position: u64,
+    ) -> Result<NullifierInsert, StateError> {
         if *nf == Fq::from(0) {
             return Err(StateError::ZeroNullifier);
         }
         if self.contains(nf)? {
             return Err(StateError::AlreadySpent(field::to_hex(nf)));
         }
-        if size >> zkpsm_primitives::merkle::DEPTH != 0 {
+        let index = start + position;
+        if index >> zkpsm_primitives::merkle::DEPTH != 0 {
             return Err(StateError::TreeFull);
         }
         let low_index = self.low_index(nf)?;
         let low = self.leaf(low_index)?;
-        let low_path = merkle_table::path(&self.nodes, low_index, self.at)?;
-        let new_leaf = NullifierLeaf {
-            value: *nf,
-            next_index: low.next_index,
-            next_value: low.next_value,
+        let updated = NullifierLeaf {
+            next_index: index,
+            next_value: *nf,
+            ..low
         };
-        self.write_leaf(
-            low_index,
+        let (low_in_block, low_path) = if low_index >= start {
+            let in_block = u32::try_from(low_index - start).map_err(|_| StateError::TreeFull)?;
+            self.write_record(low_index, updated)?;
+            (Some(in_block), self.empty_path(index)?)
+        } else {
+            let path = merkle_table::path(&self.nodes, low_index, self.at)?;
+            self.write_leaf(low_index, updated)?;
+            (None, path)
+        };
+        self.write_record(
+            index,
             NullifierLeaf {
-                next_index: size,
-                next_value: *nf,
-                ..low
+                value: *nf,
+                next_index: low.next_index,
+                next_value: low.next_value,
             },
         )?;
-        let new_path = merkle_table::path(&self.nodes, size, self.at)?;
-        self.write_leaf(size, new_leaf)?;
-        self.by_value.insert(sort_key(nf), (size, self.at))?;
-        let witness = NullifierInsert {
+        self.by_value.insert(sort_key(nf), (index, self.at))?;
+        Ok(NullifierInsert {
             nullifier: Digest(*nf),
             low_leaf: low,
+            low_in_block,
             low_path,
-            new_path,
-        };
-        Ok((size + 1, witness))
+        })
+    }
+
+    /// The path of slot `index`, which must still be empty in the tree: what an empty slot's
+    /// nullifier (and a pending low leaf) is checked against.
+    pub fn empty_path(&self, index: u64) -> Result<PathWitness, StateError> {
+        merkle_table::path(&self.nodes, index, self.at)
+    }
+
+    /// Writes the hashes of the block's `count` new leaves (recorded by
+    /// [`WriteTables::insert_pending`] from index `start`) into the tree at once; returns the
+    /// witness of the write for groups of `2^level` leaves.
+    pub fn append_pending(
+        &mut self,
+        start: u64,
+        count: u64,
+        level: usize,
+    ) -> Result<BatchAppend, StateError> {
+        let leaves = (start..start + count)
+            .map(|i| self.leaf(i).map(|l| l.hash()))
+            .collect::<Result<Vec<_>, _>>()?;
+        merkle_table::append(&mut self.nodes, start, &leaves, level, self.at)
     }
 }
 

@@ -11,7 +11,10 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use ff::Field;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::Path;
-use zkpsm_primitives::chain_step::{ARITY, CommitmentAppend, PathWitness, StepWitness, TxSlot};
+use zkpsm_primitives::chain_step::{
+    ANCHOR_RING_DEPTH, ARITY, BatchAppend, PathWitness, StepWitness, TxSlot, anchor_slot,
+    group_level,
+};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
@@ -64,6 +67,7 @@ fn corrupt(what: &str) -> StateError {
 }
 
 const GENESIS: &str = "genesis";
+const STEP_CAPACITY: &str = "step capacity";
 
 /// A block executed but not yet committed.
 pub struct PendingBlock {
@@ -98,12 +102,15 @@ impl Store {
     }
 
     /// Writes genesis: the sentinel nullifier, the genesis notes (worth `supply` in all) and the
-    /// first anchor, as height 0. Safe to repeat with the same genesis; a different one is refused.
+    /// first anchor, as height 0, and the chain step capacity (the most transactions a block may
+    /// hold, whose step witnesses have that many slots). Safe to repeat with the same genesis; a
+    /// different one is refused.
     pub fn init_genesis(
         &self,
         genesis: &[u8],
         outputs: &[Output],
         supply: u64,
+        step_capacity: u32,
     ) -> Result<Committed, StateError> {
         if let Some(existing) = self.genesis()? {
             return if existing == genesis {
@@ -141,8 +148,11 @@ impl Store {
             module_writes: Vec::new(),
             module_roots: Vec::new(),
         };
-        let committed = write_block(&txn, start, &block, true)?;
-        txn.open_table(META)?.insert(GENESIS, genesis)?;
+        let committed = write_block(&txn, start, &block, true, 0)?;
+        let mut meta = txn.open_table(META)?;
+        meta.insert(GENESIS, genesis)?;
+        meta.insert(STEP_CAPACITY, step_capacity.to_le_bytes().as_slice())?;
+        drop(meta);
         txn.commit()?;
         Ok(committed)
     }
@@ -191,9 +201,26 @@ impl Store {
                 got: block.height,
             });
         }
+        let capacity = self.step_capacity()?;
         let txn = self.db.begin_write()?;
-        let committed = write_block(&txn, head.state, block, false)?;
+        let committed = write_block(&txn, head.state, block, false, capacity)?;
         Ok(PendingBlock { txn, committed })
+    }
+
+    /// The chain step capacity genesis fixed: the slots of every step witness.
+    pub fn step_capacity(&self) -> Result<usize, StateError> {
+        let txn = self.db.begin_read()?;
+        let meta = match txn.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Err(StateError::NotInitialized),
+            Err(e) => return Err(e.into()),
+        };
+        let got = meta.get(STEP_CAPACITY)?.ok_or(StateError::NotInitialized)?;
+        let bytes: [u8; 4] = got
+            .value()
+            .try_into()
+            .map_err(|_| corrupt("step capacity"))?;
+        Ok(u32::from_le_bytes(bytes) as usize)
     }
 
     /// Applies one block in a single write transaction and returns the new committed state.
@@ -446,13 +473,20 @@ impl Store {
 }
 
 /// Applies `block` on top of `state` inside `txn`, recording the chain step witness of every block
-/// after genesis (genesis is `z0`, not a step).
+/// after genesis (genesis is `z0`, not a step), whose slots number `capacity`.
 fn write_block(
     txn: &redb::WriteTransaction,
     mut state: ChainState,
     block: &BlockEffects,
     genesis: bool,
+    capacity: usize,
 ) -> Result<Committed, StateError> {
+    if !genesis && block.txs.len() > capacity {
+        return Err(StateError::BlockTooLarge {
+            txs: block.txs.len(),
+            capacity,
+        });
+    }
     let mut nf = nullifier_tree::open_write(txn, block.height)?;
     let mut notes = txn.open_table(NOTE_NODES)?;
     let mut anchors = txn.open_table(ANCHOR_NODES)?;
@@ -462,8 +496,11 @@ fn write_block(
     let mut nf_by_height = txn.open_table(NF_BY_HEIGHT)?;
     let mut cm_positions = txn.open_table(CM_POSITIONS)?;
     let mut digest = EffectsDigest::default();
+    let nf_start = state.nf_size;
+    let cm_start = state.cm_size;
     let mut revealed = 0u32;
-    let mut slots = Vec::with_capacity(block.txs.len());
+    let mut commitments = Vec::new();
+    let mut slots = Vec::with_capacity(capacity);
     for tx in &block.txs {
         if !genesis && (tx.nullifiers.len() != ARITY || tx.outputs.len() != ARITY) {
             return Err(StateError::TxShape {
@@ -471,59 +508,99 @@ fn write_block(
                 outputs: tx.outputs.len(),
             });
         }
-        let mut slot = TxSlot::noop();
-        if !genesis {
-            let index = anchor_heights
-                .get(tx.anchor.to_bytes())?
-                .map(|h| h.value())
-                .ok_or_else(|| StateError::UnknownAnchor(tx.anchor.to_string()))?;
-            slot.enabled = true;
-            slot.anchor = Digest(tx.anchor.0);
-            slot.anchor_path = merkle_table::path(&anchors, index, block.height)?;
-            digest.absorb(EffectKind::Anchor, tx.anchor.0);
-        }
-        for (i, n) in tx.nullifiers.iter().enumerate() {
-            let (size, insert) = nf.insert(&n.0, state.nf_size)?;
-            state.nf_size = size;
-            if let Some(s) = slot.nullifiers.get_mut(i) {
-                *s = insert;
-            }
+        let mut inserts = Vec::with_capacity(ARITY);
+        for n in &tx.nullifiers {
+            inserts.push(nf.insert_pending(&n.0, nf_start, u64::from(revealed))?);
             nf_by_height.insert((block.height, revealed), n.to_bytes())?;
             revealed += 1;
-            digest.absorb(EffectKind::Nullifier, n.0);
         }
-        for (i, output) in tx.outputs.iter().enumerate() {
-            let path = merkle_table::path(&notes, state.cm_size, block.height)?;
-            merkle_table::write_leaf(&mut notes, state.cm_size, output.cm.0, block.height)?;
+        for output in &tx.outputs {
+            let position = cm_start + commitments.len() as u64;
             if cm_positions.get(output.cm.to_bytes())?.is_none() {
-                cm_positions.insert(output.cm.to_bytes(), state.cm_size)?;
-            }
-            if let Some(s) = slot.commitments.get_mut(i) {
-                *s = CommitmentAppend {
-                    commitment: Digest(output.cm.0),
-                    path,
-                };
+                cm_positions.insert(output.cm.to_bytes(), position)?;
             }
             let bytes = borsh::to_vec(output).map_err(|_| corrupt("output encoding"))?;
-            outputs.insert(state.cm_size, bytes.as_slice())?;
-            output_heights.insert(state.cm_size, block.height)?;
-            state.cm_size += 1;
-            digest.absorb(EffectKind::Commitment, output.cm.0);
+            outputs.insert(position, bytes.as_slice())?;
+            output_heights.insert(position, block.height)?;
+            commitments.push(output.cm.0);
         }
-        if !genesis {
-            state.supply = state
-                .supply
-                .checked_sub(tx.fee)
-                .ok_or(StateError::SupplyUnderflow)?;
-            slot.fee = tx.fee;
-            digest.absorb(EffectKind::Fee, Fq::from(tx.fee));
+        if genesis {
+            for output in &tx.outputs {
+                digest.absorb(EffectKind::Commitment, output.cm.0);
+            }
+            continue;
         }
-        slots.push(slot);
+        let height = anchor_heights
+            .get(tx.anchor.to_bytes())?
+            .map(|h| h.value())
+            .ok_or_else(|| StateError::UnknownAnchor(tx.anchor.to_string()))?;
+        let slot = anchor_slot(height);
+        if merkle_table::node_at(&anchors, 0, slot, block.height)? != tx.anchor.0 {
+            // The anchor has left the ring (the anchor window keeps transactions from this).
+            return Err(StateError::UnknownAnchor(tx.anchor.to_string()));
+        }
+        state.supply = state
+            .supply
+            .checked_sub(tx.fee)
+            .ok_or(StateError::SupplyUnderflow)?;
+        let [cm1, cm2] = [tx.outputs[0].cm.0, tx.outputs[1].cm.0];
+        digest.absorb_tx(
+            tx.anchor.0,
+            [tx.nullifiers[0].0, tx.nullifiers[1].0],
+            [cm1, cm2],
+            tx.fee,
+        );
+        slots.push(TxSlot {
+            enabled: true,
+            anchor: Digest(tx.anchor.0),
+            anchor_path: merkle_table::node_path(
+                &anchors,
+                ANCHOR_RING_DEPTH,
+                0,
+                slot,
+                block.height,
+            )?,
+            nullifiers: [inserts[0], inserts[1]],
+            commitments: [Digest(cm1), Digest(cm2)],
+            fee: tx.fee,
+        });
     }
+    // Empty slots check paths of empty nullifier slots (left empty until the batch write).
+    while !genesis && slots.len() < capacity {
+        let position = nf_start + (slots.len() * ARITY) as u64;
+        slots.push(TxSlot::noop([
+            nf.empty_path(position)?,
+            nf.empty_path(position + 1)?,
+        ]));
+    }
+    let level = group_level(capacity.max(1));
+    let (nullifier_append, commitment_append) = if genesis {
+        for (i, cm) in commitments.iter().enumerate() {
+            merkle_table::write_leaf(&mut notes, cm_start + i as u64, *cm, block.height)?;
+        }
+        (BatchAppend::blank(1), BatchAppend::blank(1))
+    } else {
+        (
+            nf.append_pending(nf_start, u64::from(revealed), level)?,
+            merkle_table::append(&mut notes, cm_start, &commitments, level, block.height)?,
+        )
+    };
+    state.nf_size = nf_start + u64::from(revealed);
+    state.cm_size = cm_start + commitments.len() as u64;
+
     let anchor = Anchor(merkle_table::root(&notes, block.height)?);
     digest.absorb(EffectKind::NewAnchor, anchor.0);
-    let new_anchor_path = merkle_table::path(&anchors, block.height, block.height)?;
-    merkle_table::write_leaf(&mut anchors, block.height, anchor.0, block.height)?;
+    let ring_slot = anchor_slot(block.height);
+    let replaced_anchor = Digest(merkle_table::node_at(&anchors, 0, ring_slot, block.height)?);
+    let new_anchor_path =
+        merkle_table::node_path(&anchors, ANCHOR_RING_DEPTH, 0, ring_slot, block.height)?;
+    merkle_table::write_leaf_in(
+        &mut anchors,
+        ANCHOR_RING_DEPTH,
+        ring_slot,
+        anchor.0,
+        block.height,
+    )?;
     let txids: Vec<TxId> = if genesis {
         Vec::new()
     } else {
@@ -533,7 +610,12 @@ fn write_block(
     state.height = block.height;
     state.cm_root = Digest(anchor.0);
     state.nf_root = Digest(nf.root()?);
-    state.anchors_root = Digest(merkle_table::root(&anchors, block.height)?);
+    state.anchors_root = Digest(merkle_table::node_at(
+        &anchors,
+        ANCHOR_RING_DEPTH,
+        0,
+        block.height,
+    )?);
     state.block_chain_hash = Digest(next_block_chain_hash(
         state.block_chain_hash.0,
         digest,
@@ -563,6 +645,9 @@ fn write_block(
     if !genesis {
         let witness = StepWitness {
             txs: slots,
+            nullifier_append,
+            commitment_append,
+            replaced_anchor,
             new_anchor_path,
             txs_hash: Digest(txs_hash),
         };

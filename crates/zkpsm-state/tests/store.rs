@@ -22,6 +22,9 @@ fn output(i: u64) -> Output {
     }
 }
 
+/// The step capacity of the test chains.
+const CAPACITY: u32 = 4;
+
 fn tx(anchor: Anchor, nfs: &[u64], outs: &[u64], fee: u64) -> TxEffects {
     TxEffects {
         txid: TxId([nfs.first().copied().unwrap_or(0) as u8; 32]),
@@ -57,7 +60,7 @@ fn genesis_is_idempotent_and_unique() {
     let (_dir, store) = open();
     assert!(store.head().unwrap().is_none());
     let g = store
-        .init_genesis(b"genesis", &[output(0), output(1)], 1000)
+        .init_genesis(b"genesis", &[output(0), output(1)], 1000, CAPACITY)
         .unwrap();
     assert_eq!(g.state.height, 0);
     assert_eq!(g.state.cm_size, 2);
@@ -69,12 +72,12 @@ fn genesis_is_idempotent_and_unique() {
     );
     assert_eq!(
         store
-            .init_genesis(b"genesis", &[output(0), output(1)], 1000)
+            .init_genesis(b"genesis", &[output(0), output(1)], 1000, CAPACITY)
             .unwrap(),
         g
     );
     assert!(matches!(
-        store.init_genesis(b"other", &[], 0),
+        store.init_genesis(b"other", &[], 0, CAPACITY),
         Err(StateError::GenesisMismatch)
     ));
 }
@@ -82,7 +85,9 @@ fn genesis_is_idempotent_and_unique() {
 #[test]
 fn blocks_apply_atomically() {
     let (_dir, store) = open();
-    let g = store.init_genesis(b"g", &[output(0)], 100).unwrap();
+    let g = store
+        .init_genesis(b"g", &[output(0)], 100, CAPACITY)
+        .unwrap();
     let anchor = Anchor(g.state.cm_root.0);
     let b1 = store
         .apply_block(&block(1, vec![tx(anchor, &[5, 9], &[1, 2], 3)]))
@@ -184,7 +189,9 @@ fn state_survives_reopening() {
     let path = dir.path().join("state.redb");
     let head = {
         let store = Store::open(&path).unwrap();
-        let g = store.init_genesis(b"g", &[output(0)], 10).unwrap();
+        let g = store
+            .init_genesis(b"g", &[output(0)], 10, CAPACITY)
+            .unwrap();
         store
             .apply_block(&block(
                 1,
@@ -243,7 +250,7 @@ fn reference_root(inserted: &[Fq]) -> Fq {
 #[test]
 fn indexed_nullifier_tree_matches_reference_and_proves() {
     let (_dir, store) = open();
-    let g = store.init_genesis(b"g", &[], 0).unwrap();
+    let g = store.init_genesis(b"g", &[], 0, CAPACITY).unwrap();
     let anchor = Anchor(g.state.cm_root.0);
     let mut rng = StdRng::seed_from_u64(7);
     let mut inserted = Vec::new();
@@ -333,7 +340,9 @@ fn indexed_nullifier_tree_matches_reference_and_proves() {
 #[test]
 fn commitment_paths_at_past_heights() {
     let (_dir, store) = open();
-    let g = store.init_genesis(b"g", &[output(0)], 10).unwrap();
+    let g = store
+        .init_genesis(b"g", &[output(0)], 10, CAPACITY)
+        .unwrap();
     let b1 = store
         .apply_block(&block(
             1,

@@ -61,7 +61,12 @@ fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&dir.path().join("state.redb"))?;
     let mut rng = StdRng::seed_from_u64(capacity as u64);
-    let genesis = store.init_genesis(b"bench", &[output(&mut rng)], u64::MAX / 2)?;
+    let genesis = store.init_genesis(
+        b"bench",
+        &[output(&mut rng)],
+        u64::MAX / 2,
+        u32::try_from(capacity)?,
+    )?;
     let mut prover = ChainProver::new(genesis.state.z());
     let mut steps = Vec::new();
     let mut head = genesis;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{ChainTx, ConsensusParams, Genesis};
+use zkpsm_primitives::chain_step::ANCHOR_RING_SLOTS;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_proofs::{SpendKeys, SpendProver, VerifyContext, verify_transaction};
@@ -39,8 +40,10 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
             amount: 100,
         })
         .collect();
+    // Every transaction is proven against the genesis anchor: keep it valid as long as the
+    // chain keeps it.
     let params = ConsensusParams {
-        anchor_window: 100_000,
+        anchor_window: ANCHOR_RING_SLOTS,
         ..ConsensusParams::default()
     };
     let config = NodeConfig {

@@ -1,13 +1,20 @@
-//! Crash safety: the node is killed with SIGKILL at random moments during block production, 20
-//! times, and restarted each time. No committed block is ever lost, and replaying the committed
-//! blocks on a node that never crashed gives the same app hash at every height.
+//! Crash safety: the node is killed with SIGKILL at random moments while transactions stream in
+//! and blocks are produced (every 15 ms while the mempool holds any), 20 times, and restarted each
+//! time. No committed block is ever lost, and replaying the committed blocks on a node that never
+//! crashed gives the same app hash at every height.
+//!
+//! The transactions are proven ahead against the genesis anchor, which stays valid while blocks
+//! leave the note tree unchanged: the chain makes no empty blocks, so it stays in the ring of
+//! recent anchors until every transaction is in.
 
 mod common;
 
 use common::*;
 use rand::{Rng, rngs::OsRng};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zkpsm_api::client::ClientError;
+use zkpsm_api::client::{Client, ClientError};
 use zkpsm_app::{App, Block};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
@@ -24,7 +31,7 @@ fn sigkill_during_block_production_loses_no_committed_block() {
         &alice,
         TXS,
         100,
-        &["--block-interval-ms", "15", "--anchor-window", "100000"],
+        &["--block-interval-ms", "15", "--no-empty-blocks"],
     );
     let txs = genesis_spends(&genesis, &alice, &(0..TXS).collect::<Vec<_>>(), 7);
     let port = free_port();
@@ -44,18 +51,34 @@ fn sigkill_during_block_production_loses_no_committed_block() {
                 "round {round}: block {height} changed"
             );
         }
-        // Resubmit what is not committed yet (the mempool does not survive a crash); a few more each round.
+        // Resubmit what is not committed yet (the mempool does not survive a crash), a few more
+        // each round, from another thread, and kill the node at a random moment meanwhile (each
+        // admission verifies a proof, some 40 ms).
         let upto = ((round + 1) * TXS / ROUNDS).min(TXS);
-        for tx in &txs[..upto] {
-            match node.client.submit(tx) {
-                Ok(_) | Err(ClientError::Refused(_)) => {}
-                Err(e) => panic!("round {round}: {e}"),
-            }
-        }
-        std::thread::sleep(Duration::from_millis(rng.gen_range(0..120)));
+        let killed = Arc::new(AtomicBool::new(false));
+        let submitter = {
+            let (url, batch, killed) = (node.url.clone(), txs[..upto].to_vec(), killed.clone());
+            std::thread::spawn(move || {
+                let client = Client::new(&url);
+                for tx in &batch {
+                    match client.submit(tx) {
+                        Ok(_) | Err(ClientError::Refused(_)) => {}
+                        Err(_) if killed.load(Ordering::SeqCst) => return,
+                        Err(e) => panic!("round {round}: {e}"),
+                    }
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(
+            rng.gen_range(0..40 * upto as u64 + 40),
+        ));
         let status = node.client.status().unwrap();
         observed.push((status.height, status.app_hash.clone()));
+        killed.store(true, Ordering::SeqCst);
         node.kill9();
+        submitter
+            .join()
+            .expect("the submitter fails only for a live node");
     }
 
     // A last start: everything gets committed.

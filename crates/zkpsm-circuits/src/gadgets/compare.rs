@@ -134,6 +134,42 @@ pub fn select<CS: ConstraintSystem<Fq>>(
     Ok(out)
 }
 
+/// `x` if `condition`, else 0: one constraint.
+pub fn mask<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    condition: &AllocatedBit,
+    x: &AllocatedNum<Fq>,
+) -> Result<AllocatedNum<Fq>, SynthesisError> {
+    let value = condition
+        .get_value()
+        .zip(x.get_value())
+        .map(|(c, x)| if c { x } else { Fq::ZERO });
+    let out = AllocatedNum::alloc(cs.namespace(|| "masked"), || {
+        value.ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    cs.enforce(
+        || "condition * x = out",
+        |lc| lc + condition.get_variable(),
+        |lc| lc + x.get_variable(),
+        |lc| lc + out.get_variable(),
+    );
+    Ok(out)
+}
+
+/// Enforces `a = b`.
+pub fn enforce_equal<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    a: &AllocatedNum<Fq>,
+    b: &AllocatedNum<Fq>,
+) {
+    cs.enforce(
+        || "a = b",
+        |lc| lc + a.get_variable() - b.get_variable(),
+        |lc| lc + CS::one(),
+        |lc| lc,
+    );
+}
+
 /// Enforces `condition => a = b`.
 pub fn equal_if<CS: ConstraintSystem<Fq>>(
     mut cs: CS,

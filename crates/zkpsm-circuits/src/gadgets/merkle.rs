@@ -45,6 +45,34 @@ pub fn update<CS: ConstraintSystem<Fq>>(
     Ok((old_root, new_root))
 }
 
+/// The root of the perfect subtree whose leaves are `leaves` (a power of two of them, at least one):
+/// `leaves.len() - 1` hashes.
+pub fn subtree_root<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    leaves: &[AllocatedNum<Fq>],
+) -> Result<AllocatedNum<Fq>, SynthesisError> {
+    if !leaves.len().is_power_of_two() {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let mut level = leaves.to_vec();
+    let mut height = 0;
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .enumerate()
+            .map(|(i, pair)| {
+                hash(
+                    cs.namespace(|| format!("height {height} node {i}")),
+                    poseidon::merkle_node(),
+                    pair.to_vec(),
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        height += 1;
+    }
+    Ok(level.remove(0))
+}
+
 /// `(a, b)` if `bit` is 0, `(b, a)` if it is 1.
 fn swap_if<CS: ConstraintSystem<Fq>>(
     cs: &mut CS,

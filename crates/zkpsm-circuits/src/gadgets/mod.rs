@@ -4,3 +4,4 @@ pub mod compare;
 pub mod merkle;
 pub mod poseidon;
 pub mod range;
+pub mod shift;

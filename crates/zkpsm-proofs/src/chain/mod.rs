@@ -43,14 +43,14 @@ pub struct ChainStepCircuit {
 }
 
 impl ChainStepCircuit {
-    /// The step of one block, padded to `capacity` slots; an error if the block has more.
+    /// The step of one block, whose witness the executor made with `capacity` slots.
     pub fn new(witness: StepWitness, capacity: usize) -> Result<Self, ProofError> {
-        let n = witness.txs.len();
-        let witness = witness.padded(capacity).ok_or_else(|| {
-            ProofError::Prover(format!(
-                "a block of {n} transactions exceeds the step capacity {capacity}"
-            ))
-        })?;
+        if witness.capacity() != capacity {
+            return Err(ProofError::Prover(format!(
+                "a step witness of {} slots for a step capacity of {capacity}",
+                witness.capacity()
+            )));
+        }
         Ok(Self { witness })
     }
 }

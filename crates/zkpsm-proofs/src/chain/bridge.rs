@@ -61,10 +61,20 @@ fn lc_to_nova<F1: PrimeField, F2: PrimeField>(
 }
 
 /// bellpepper-core's `ConstraintSystem<F2>` on top of nova's `ConstraintSystem<F1>`.
+///
+/// When nova only generates the witness, the bridge is a witness generator too, so gadgets that
+/// have a fast witness path (neptune's Poseidon computes its round values directly into slots
+/// from `allocate_empty`) take it: the slots are handed over to nova, converted, before the next
+/// call reaches it.
 pub struct Bridge<'a, F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> {
     cs: &'a mut CS,
     /// A nova variable the next allocation stands for (see [`Bridge::import`]).
     alias: Option<nf::Variable>,
+    /// Witness values a gadget wrote through `allocate_empty`, not yet handed to nova.
+    pending_aux: Vec<F2>,
+    /// Input slots of `allocate_empty`: a step circuit has no inputs of its own, so they stay
+    /// unused (the bridge refuses `alloc_input` too).
+    unused_inputs: Vec<F2>,
     _fields: PhantomData<(F1, F2)>,
 }
 
@@ -74,7 +84,17 @@ impl<'a, F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> Bridge<'a
         Self {
             cs,
             alias: None,
+            pending_aux: Vec::new(),
+            unused_inputs: Vec::new(),
             _fields: PhantomData,
+        }
+    }
+
+    /// Hands the witness values written through `allocate_empty` over to nova.
+    fn flush(&mut self) {
+        if !self.pending_aux.is_empty() {
+            let values: Vec<F1> = self.pending_aux.drain(..).map(|v| convert(&v)).collect();
+            self.cs.extend_aux(&values);
         }
     }
 
@@ -83,6 +103,7 @@ impl<'a, F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> Bridge<'a
         &mut self,
         z: &nf::num::AllocatedNum<F1>,
     ) -> Result<bp::num::AllocatedNum<F2>, nf::SynthesisError> {
+        self.flush();
         self.alias = Some(z.get_variable());
         let value: Option<F2> = z.get_value().map(|x| convert(&x));
         bp::num::AllocatedNum::alloc(&mut *self, || {
@@ -92,11 +113,18 @@ impl<'a, F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> Bridge<'a
     }
 
     /// The same variable as a nova number.
-    pub fn export(&self, x: &bp::num::AllocatedNum<F2>) -> nf::num::AllocatedNum<F1> {
+    pub fn export(&mut self, x: &bp::num::AllocatedNum<F2>) -> nf::num::AllocatedNum<F1> {
+        self.flush();
         nf::num::AllocatedNum::from_parts(
             to_nova(x.get_variable()),
             x.get_value().map(|v| convert(&v)),
         )
+    }
+}
+
+impl<F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> Drop for Bridge<'_, F1, F2, CS> {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -111,6 +139,7 @@ impl<F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> bp::Constrain
         A: FnOnce() -> AR,
         AR: Into<String>,
     {
+        self.flush();
         if let Some(v) = self.alias.take() {
             // The value is the imported variable's; evaluating it lets the number record it (an
             // error while only the shape is synthesized is expected).
@@ -143,6 +172,7 @@ impl<F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> bp::Constrain
         LB: FnOnce(bp::LinearCombination<F2>) -> bp::LinearCombination<F2>,
         LC: FnOnce(bp::LinearCombination<F2>) -> bp::LinearCombination<F2>,
     {
+        self.flush();
         if self.cs.is_witness_generator() {
             // Nova's witness generator ignores constraints: skip translating them.
             return;
@@ -163,12 +193,26 @@ impl<F1: PrimeField, F2: PrimeField, CS: nf::ConstraintSystem<F1>> bp::Constrain
         NR: Into<String>,
         N: FnOnce() -> NR,
     {
+        self.flush();
         // Only nova's root may push namespaces (its `Namespace` panics).
         nf::ConstraintSystem::push_namespace(nf::ConstraintSystem::get_root(self.cs), name_fn)
     }
 
     fn pop_namespace(&mut self) {
+        self.flush();
         nf::ConstraintSystem::pop_namespace(nf::ConstraintSystem::get_root(self.cs))
+    }
+
+    fn is_witness_generator(&self) -> bool {
+        self.cs.is_witness_generator()
+    }
+
+    fn allocate_empty(&mut self, aux_n: usize, inputs_n: usize) -> (&mut [F2], &mut [F2]) {
+        self.flush();
+        self.pending_aux.resize(aux_n, F2::ZERO);
+        self.unused_inputs.clear();
+        self.unused_inputs.resize(inputs_n, F2::ZERO);
+        (&mut self.pending_aux[..], &mut self.unused_inputs[..])
     }
 
     fn get_root(&mut self) -> &mut Self::Root {

@@ -17,6 +17,7 @@ use zkpsm_da::envelope::{Assembler, Kind, Payload};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, Namespace};
 use zkpsm_light::{check_chain_proof, check_cometbft_commit};
+use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::sequencer::verify_commit;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::chain::{ChainParams, ChainProof};
@@ -257,8 +258,11 @@ impl Syncer {
     }
 }
 
-/// Verifies the latest chain proof on DA (if any covers a synced block) and checks that it ends in
-/// the state sync rebuilt at its height.
+/// Verifies the latest chain proof on DA that covers a synced block and ends in the state sync
+/// rebuilt at its height. Anyone can post to the proofs namespace: candidates are tried from the
+/// highest height down (the latest posted first among equals), and each one that does not decode,
+/// names another height than its envelope, fails to verify or proves another app hash is skipped
+/// with a logged reason.
 fn check_latest_chain_proof(
     app: &App,
     da: &dyn DataAvailability,
@@ -268,35 +272,32 @@ fn check_latest_chain_proof(
     let genesis = app.genesis();
     let proofs = Namespace::of(&genesis.chain_id, Purpose::ChainProofs);
     let synced = app.head()?.state.height;
-    let mut latest: Option<Payload> = None;
+    let mut candidates: Vec<(u64, Payload)> = Vec::new();
     let mut assembler = Assembler::default();
     for da_height in 1..=head {
         for blob in da.get(da_height, proofs)? {
             match assembler.push(&blob) {
-                Some(Ok(p))
-                    if p.kind == Kind::ChainProof
-                        && p.height <= synced
-                        && latest.as_ref().is_none_or(|l| p.height > l.height) =>
-                {
-                    latest = Some(p)
+                Some(Ok(p)) if p.kind == Kind::ChainProof && p.height <= synced => {
+                    candidates.push((da_height, p))
                 }
+                Some(Ok(p)) => log(&format!(
+                    "skipped: DA height {da_height}, chain proofs: a {:?} payload of height {} \
+                     (synced to {synced})",
+                    p.kind, p.height
+                )),
                 Some(Err(e)) => log(&format!(
                     "skipped: DA height {da_height}, chain proofs: {e}"
                 )),
-                _ => {}
+                None => {}
             }
         }
     }
-    let Some(found) = latest else {
+    candidates.sort_by(|(da_a, a), (da_b, b)| b.height.cmp(&a.height).then(da_b.cmp(da_a)));
+    if candidates.is_empty() {
         log("no chain proof of a synced height on DA");
         return Ok(());
-    };
-    let proof: ChainProof = borsh::from_slice(&found.bytes)
-        .map_err(|e| anyhow!("the chain proof on DA does not decode: {e}"))?;
-    log(&format!(
-        "checking the chain proof of {} blocks found on DA (deriving the verifier key) ...",
-        proof.height
-    ));
+    }
+    log("deriving the chain verifier key from genesis to check the chain proofs on DA ...");
     let params = ChainParams::setup(genesis.params.max_txs_per_block as usize)?;
     let z0 = app
         .store()
@@ -304,23 +305,48 @@ fn check_latest_chain_proof(
         .context("the synced state has no genesis")?
         .state
         .z();
+    for (da_height, found) in &candidates {
+        match check_candidate(app, &params, &z0, found) {
+            Ok(height) => {
+                log(&format!(
+                    "the chain proof of {height} blocks verifies and ends in the synced app hash"
+                ));
+                return Ok(());
+            }
+            Err(e) => log(&format!(
+                "skipped: DA height {da_height}, a chain proof claiming height {}: {e:#}",
+                found.height
+            )),
+        }
+    }
+    log("no chain proof on DA verifies: the synced blocks stand on their commits alone");
+    Ok(())
+}
+
+/// Checks one chain proof payload against the synced state; returns the height it proves.
+fn check_candidate(app: &App, params: &ChainParams, z0: &[Fq; 8], found: &Payload) -> Result<u64> {
+    let proof: ChainProof =
+        borsh::from_slice(&found.bytes).map_err(|e| anyhow!("it does not decode: {e}"))?;
+    if proof.height != found.height {
+        bail!(
+            "its envelope says height {}, the proof {}",
+            found.height,
+            proof.height
+        );
+    }
     let module_roots = app.store().module_roots(proof.height)?.unwrap_or_default();
-    let checked = check_chain_proof(params.verifier_key(), &z0, &proof, &module_roots)?;
+    let checked = check_chain_proof(params.verifier_key(), z0, &proof, &module_roots)?;
     let ours = app
         .store()
         .committed_at(proof.height)?
         .context("the proof's height is not synced")?;
     if checked.app_hash != ours.app_hash {
         bail!(
-            "the chain proof on DA proves app hash {} at {}, sync reached {}",
+            "it proves app hash {} at {}, sync reached {}",
             hex::encode(checked.app_hash),
             proof.height,
             hex::encode(ours.app_hash)
         );
     }
-    log(&format!(
-        "the chain proof of {} blocks verifies and ends in the synced app hash",
-        proof.height
-    ));
-    Ok(())
+    Ok(proof.height)
 }

@@ -227,6 +227,27 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
         )
         .unwrap();
 
+    // And to the proofs namespace: a payload that is no proof and the real proof with one byte of
+    // its SNARK flipped, both claiming the real proof's height and posted after it (so sync tries
+    // them first).
+    let mut tampered = proof.clone();
+    let middle = tampered.snark.len() / 2;
+    tampered.snark[middle] ^= 1;
+    for bytes in [b"not a proof".to_vec(), borsh::to_vec(&tampered).unwrap()] {
+        celestia
+            .submit(
+                proofs_ns,
+                &split(
+                    Kind::ChainProof,
+                    proof.height,
+                    &bytes,
+                    CELESTIA_MAX_BLOB_BYTES,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+    }
+
     // A fresh node from genesis and Celestia alone.
     let synced_home = dir.path().join("synced");
     let (stdout, stderr) = sync_from_da(
@@ -248,6 +269,16 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
     assert!(
         stderr.contains("not signed by the genesis sequencer"),
         "{stderr}"
+    );
+    let skipped = format!("a chain proof claiming height {}: ", proof.height);
+    assert!(
+        stderr.contains(&format!("{skipped}it does not decode")),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches(&skipped).count(),
+        2,
+        "both forgeries are skipped: {stderr}"
     );
     assert!(
         stderr.contains(&format!(

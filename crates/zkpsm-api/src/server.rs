@@ -460,10 +460,12 @@ fn parse_field(hex_value: &str, what: &'static str) -> Result<zkpsm_primitives::
         })
 }
 
-fn path_info(path: &zkpsm_primitives::chain_step::PathWitness) -> PathInfo {
+/// A path as the API writes it: the index and the siblings, leaf level first (one per level in the
+/// binary note tree, three per level in the 4-ary nullifier tree).
+fn path_info(index: u64, siblings: &[zkpsm_primitives::chain_step::Digest]) -> PathInfo {
     PathInfo {
-        index: path.index,
-        siblings: path.siblings.iter().map(|s| s.to_string()).collect(),
+        index,
+        siblings: siblings.iter().map(|s| s.to_string()).collect(),
     }
 }
 
@@ -480,7 +482,7 @@ async fn nullifier_proof(
             height,
             spent: true,
             leaf: hex::encode(p.leaf.to_bytes()),
-            path: path_info(&p.path),
+            path: path_info(p.path.index, &p.path.siblings),
         }));
     }
     let p = app.store().non_membership(&nf, height)?.ok_or_else(|| {
@@ -494,7 +496,7 @@ async fn nullifier_proof(
         height,
         spent: false,
         leaf: hex::encode(p.low_leaf.to_bytes()),
-        path: path_info(&p.path),
+        path: path_info(p.path.index, &p.path.siblings),
     }))
 }
 
@@ -515,6 +517,6 @@ async fn commitment_proof(
     })?;
     Ok(axum::Json(CommitmentProof {
         height,
-        path: path_info(&path),
+        path: path_info(path.index, &path.siblings),
     }))
 }

@@ -15,7 +15,7 @@ use tendermint::validator;
 use tendermint_light_client_verifier::types::UntrustedBlockState;
 use tendermint_light_client_verifier::{ProdVerifier, Verdict};
 use zkpsm_primitives::Fq;
-use zkpsm_primitives::chain_step::{PathWitness, Z_LEN};
+use zkpsm_primitives::chain_step::{NodePath, PathWitness, Z_LEN};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::sequencer::verify_commit;
 use zkpsm_proofs::chain::{ChainProof, ChainVerifierKey};
@@ -194,7 +194,7 @@ pub fn check_nullifier(
     nf: &Fq,
     spent: bool,
     leaf: NullifierLeaf,
-    path: PathWitness,
+    path: NodePath,
 ) -> Result<(), LightError> {
     let root = checked.state.nf_root.0;
     let holds = if spent {

@@ -17,6 +17,7 @@ use crate::merkle::DEPTH;
 use crate::poseidon;
 use crate::prf::prf_field;
 use crate::transaction::TxId;
+use crate::tree::TreeShape;
 use borsh::{BorshDeserialize, BorshSerialize};
 
 field_newtype!(
@@ -94,16 +95,6 @@ pub struct PathWitness {
     pub siblings: [Digest; DEPTH],
 }
 
-impl PathWitness {
-    /// A path of zeros at index 0: the filler of a shape-only witness.
-    pub fn zero() -> Self {
-        Self {
-            index: 0,
-            siblings: [Digest::default(); DEPTH],
-        }
-    }
-}
-
 /// The path of an inner node (or of a leaf of a shallower tree): the node's index at its level
 /// and the siblings from that level up to just below the root.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -136,21 +127,15 @@ pub fn anchor_slot(height: u64) -> u64 {
     height % ANCHOR_RING_SLOTS
 }
 
-/// The size of the aligned leaf groups a step writes a block's new leaves through: the smallest
-/// power of two that holds the `2 * capacity` leaves (note commitments, or new nullifier leaves) of
-/// a full block. The new leaves are contiguous from the tree's size, so they fall in at most two
-/// consecutive groups.
-pub fn group_size(capacity: usize) -> usize {
-    (ARITY * capacity).next_power_of_two().max(2)
-}
-
-/// The level of a group's root in a depth-32 tree (`log2` of [`group_size`]).
-pub fn group_level(capacity: usize) -> usize {
-    group_size(capacity).trailing_zeros() as usize
+/// The group level at which a step writes a block's `ARITY * capacity` new leaves into a tree of
+/// `shape` (see [`BatchAppend`]).
+pub fn group_level(shape: TreeShape, capacity: usize) -> usize {
+    shape.group_level(ARITY * capacity)
 }
 
 /// A block's new leaves written at once: they start at the tree's size `start` and fill
-/// positions `start..start + n`, inside group `start / S` and possibly the next one.
+/// positions `start..start + n`, inside the aligned group `start / S` of `S = arity^g` leaves (see
+/// [`group_level`]) and possibly the next one.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct BatchAppend {
     /// The `S` leaves of group `start / S` before the write (those from `start` on are empty).
@@ -162,13 +147,13 @@ pub struct BatchAppend {
 }
 
 impl BatchAppend {
-    /// A shape-only filler for steps of `capacity` slots.
-    pub fn blank(capacity: usize) -> Self {
-        let above = DEPTH - group_level(capacity);
+    /// A shape-only filler for steps of `capacity` slots writing into a tree of `shape`.
+    pub fn blank(shape: TreeShape, capacity: usize) -> Self {
+        let level = group_level(shape, capacity);
         Self {
-            existing: vec![Digest::default(); group_size(capacity)],
-            first: NodePath::zero(above),
-            second: NodePath::zero(above),
+            existing: vec![Digest::default(); 1 << (shape.arity_log2 * level)],
+            first: NodePath::zero(shape.path_len(level)),
+            second: NodePath::zero(shape.path_len(level)),
         }
     }
 }
@@ -176,7 +161,7 @@ impl BatchAppend {
 /// One nullifier's insertion into the indexed tree: the low leaf is re-pointed at it (in the tree,
 /// or, if the low leaf is the new leaf of an earlier nullifier of the same block, in the block's
 /// pending leaves), and its own new leaf is written with the block's batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct NullifierInsert {
     /// The nullifier.
     pub nullifier: Digest,
@@ -184,9 +169,9 @@ pub struct NullifierInsert {
     pub low_leaf: NullifierLeaf,
     /// `Some(m)` if the low leaf is the new leaf of the block's `m`-th nullifier (block order).
     pub low_in_block: Option<u32>,
-    /// The low leaf's path in the tree before its update; when the low leaf is pending (or the
-    /// slot empty) the path of an empty slot, which the step leaves empty.
-    pub low_path: PathWitness,
+    /// The low leaf's path in the (4-ary) tree before its update; when the low leaf is pending
+    /// (or the slot empty) the path of the new leaf's own slot, still empty.
+    pub low_path: NodePath,
 }
 
 /// One transaction's slot in the step.
@@ -208,9 +193,9 @@ pub struct TxSlot {
 }
 
 impl TxSlot {
-    /// An empty slot whose nullifier paths are `empty_paths` (paths of empty nullifier-tree
-    /// slots against the current root; zeros in a shape-only witness).
-    pub fn noop(empty_paths: [PathWitness; ARITY]) -> Self {
+    /// An empty slot whose nullifier paths are `empty_paths` (paths of its nullifiers' own empty
+    /// slots in the nullifier tree; zeros in a shape-only witness).
+    pub fn noop(empty_paths: [NodePath; ARITY]) -> Self {
         let insert = |low_path| NullifierInsert {
             nullifier: Digest::default(),
             low_leaf: NullifierLeaf::default(),
@@ -252,9 +237,14 @@ impl StepWitness {
     /// generation synthesizes the circuit with.
     pub fn blank(capacity: usize) -> Self {
         Self {
-            txs: vec![TxSlot::noop([PathWitness::zero(); ARITY]); capacity],
-            nullifier_append: BatchAppend::blank(capacity),
-            commitment_append: BatchAppend::blank(capacity),
+            txs: vec![
+                TxSlot::noop(
+                    [(); ARITY].map(|_| NodePath::zero(TreeShape::NULLIFIERS.path_len(0)))
+                );
+                capacity
+            ],
+            nullifier_append: BatchAppend::blank(TreeShape::NULLIFIERS, capacity),
+            commitment_append: BatchAppend::blank(TreeShape::NOTES, capacity),
             replaced_anchor: Digest::default(),
             new_anchor_path: NodePath::zero(ANCHOR_RING_DEPTH),
             txs_hash: Digest::default(),

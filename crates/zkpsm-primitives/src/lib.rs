@@ -1,6 +1,6 @@
 //! Primitives of zkpsm: the field, Poseidon with domain tags, the key hierarchy and diversified
 //! addresses, notes with their commitments and nullifiers, note encryption, the note commitment tree's
-//! hashing, the indexed nullifier tree's leaves, the canonical transaction encoding, and the
+//! hashing, the shapes of the state's trees, the indexed nullifier tree's leaves, the canonical transaction encoding, and the
 //! chain step: what a block does to the running state, and the witness its circuit needs.
 //!
 //! Everything here is plain data and native computation; the circuits crate proves the same
@@ -20,6 +20,7 @@ pub mod poseidon;
 pub mod prf;
 pub mod sequencer;
 pub mod transaction;
+pub mod tree;
 
 pub use error::Error;
 pub use field::Fq;

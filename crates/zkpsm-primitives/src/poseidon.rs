@@ -8,7 +8,7 @@ use neptune::hash_type::{CType, HashType};
 use neptune::poseidon::{Arity, Poseidon, PoseidonConstants};
 use std::sync::OnceLock;
 
-pub use typenum::{U1, U2, U3, U7};
+pub use typenum::{U1, U2, U3, U4, U7};
 
 /// Poseidon constants for one domain: the round constants, MDS matrix and domain tag.
 pub type Constants<A> = PoseidonConstants<Fq, A>;
@@ -66,6 +66,8 @@ pub mod domain_id {
     /// One transaction's effects folded into a block's digest,
     /// `H(acc, anchor, nf_1, nf_2, cm_1, cm_2, fee)`.
     pub const TX_EFFECTS: u64 = 10;
+    /// An inner node of the 4-ary indexed nullifier tree, `H(c_0, c_1, c_2, c_3)`.
+    pub const NULLIFIER_NODE: u64 = 11;
 }
 
 domain!(
@@ -93,6 +95,10 @@ domain!(
     merkle_node, U2, domain_id::MERKLE_NODE
 );
 
+domain!(
+    /// Constants of a node of the 4-ary indexed nullifier tree `H(c_0, c_1, c_2, c_3)`.
+    nullifier_node, U4, domain_id::NULLIFIER_NODE
+);
 domain!(
     /// Constants of an indexed nullifier tree leaf `H(value, next_index, next_value)`.
     nullifier_leaf, U3, domain_id::NULLIFIER_LEAF

@@ -1,5 +1,6 @@
-//! The nullifier set as an indexed Merkle tree (a sorted linked list in a depth-32 Poseidon tree,
-//! as Aztec does), persisted in redb. The leaf format is [`NullifierLeaf`].
+//! The nullifier set as an indexed Merkle tree (a sorted linked list in a 4-ary Poseidon tree of 16
+//! levels, 2^32 leaves, as Aztec does with a binary one), persisted in redb. The leaf format is
+//! [`NullifierLeaf`].
 //!
 //! Leaves and nodes are versioned by the height that wrote them, so the tree can be read as it was
 //! after any block (the tables' view is fixed at one height, `at`).
@@ -11,12 +12,13 @@
 //! witness the circuit proves them with.
 
 use crate::StateError;
-use crate::merkle_table::{self, NodeKey, root_from};
+use crate::merkle_table::{self, NodeKey};
 use crate::tables::{NF_BY_VALUE, NF_LEAVES, NF_NODES};
 use redb::{ReadableTable, Table};
-use zkpsm_primitives::chain_step::{BatchAppend, Digest, NullifierInsert, PathWitness};
+use zkpsm_primitives::chain_step::{BatchAppend, Digest, NodePath, NullifierInsert};
 use zkpsm_primitives::field::{self, Fq};
 pub use zkpsm_primitives::indexed_leaf::{NullifierLeaf, less, sort_key};
+use zkpsm_primitives::tree::TreeShape;
 
 /// A proof that a nullifier is absent: the low leaf that brackets it, with its Merkle path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub struct NonMembershipProof {
     /// The low leaf.
     pub low_leaf: NullifierLeaf,
     /// The low leaf's path.
-    pub path: PathWitness,
+    pub path: NodePath,
 }
 
 /// A proof that a nullifier is present: its leaf and Merkle path.
@@ -33,7 +35,7 @@ pub struct MembershipProof {
     /// The leaf.
     pub leaf: NullifierLeaf,
     /// The leaf's path.
-    pub path: PathWitness,
+    pub path: NodePath,
 }
 
 impl NonMembershipProof {
@@ -41,7 +43,7 @@ impl NonMembershipProof {
     pub fn verify(&self, root: &Fq, nf: &Fq) -> bool {
         *nf != Fq::from(0)
             && self.low_leaf.brackets(nf)
-            && root_from(self.low_leaf.hash(), &self.path) == *root
+            && SHAPE.root_from(0, self.low_leaf.hash(), &self.path) == Some(*root)
     }
 }
 
@@ -50,9 +52,12 @@ impl MembershipProof {
     pub fn verify(&self, root: &Fq, nf: &Fq) -> bool {
         *nf != Fq::from(0)
             && self.leaf.value == *nf
-            && root_from(self.leaf.hash(), &self.path) == *root
+            && SHAPE.root_from(0, self.leaf.hash(), &self.path) == Some(*root)
     }
 }
+
+/// The tree's shape.
+const SHAPE: TreeShape = TreeShape::NULLIFIERS;
 
 /// A leaf's key: `(index, height that wrote it)`.
 type LeafKey = (u64, u64);
@@ -75,7 +80,7 @@ where
 {
     /// The tree root.
     pub fn root(&self) -> Result<Fq, StateError> {
-        merkle_table::root(&self.nodes, self.at)
+        merkle_table::root(&self.nodes, SHAPE, self.at)
     }
 
     /// The index of `nf`'s leaf, if `nf` is in the set.
@@ -122,7 +127,7 @@ where
         let low_index = self.low_index(nf)?;
         Ok(Some(NonMembershipProof {
             low_leaf: self.leaf(low_index)?,
-            path: merkle_table::path(&self.nodes, low_index, self.at)?,
+            path: merkle_table::node_path(&self.nodes, SHAPE, 0, low_index, self.at)?,
         }))
     }
 
@@ -133,7 +138,7 @@ where
         };
         Ok(Some(MembershipProof {
             leaf: self.leaf(index)?,
-            path: merkle_table::path(&self.nodes, index, self.at)?,
+            path: merkle_table::node_path(&self.nodes, SHAPE, 0, index, self.at)?,
         }))
     }
 }
@@ -153,7 +158,7 @@ impl WriteTables<'_> {
 
     fn write_leaf(&mut self, index: u64, leaf: NullifierLeaf) -> Result<(), StateError> {
         self.write_record(index, leaf)?;
-        merkle_table::write_leaf(&mut self.nodes, index, leaf.hash(), self.at)
+        merkle_table::write_leaf(&mut self.nodes, SHAPE, index, leaf.hash(), self.at)
     }
 
     /// Writes the sentinel into an empty tree; returns the new size (1).
@@ -182,7 +187,7 @@ impl WriteTables<'_> {
             return Err(StateError::AlreadySpent(field::to_hex(nf)));
         }
         let index = start + position;
-        if index >> zkpsm_primitives::merkle::DEPTH != 0 {
+        if index >> SHAPE.index_bits() != 0 {
             return Err(StateError::TreeFull);
         }
         let low_index = self.low_index(nf)?;
@@ -197,7 +202,7 @@ impl WriteTables<'_> {
             self.write_record(low_index, updated)?;
             (Some(in_block), self.empty_path(index)?)
         } else {
-            let path = merkle_table::path(&self.nodes, low_index, self.at)?;
+            let path = merkle_table::node_path(&self.nodes, SHAPE, 0, low_index, self.at)?;
             self.write_leaf(low_index, updated)?;
             (None, path)
         };
@@ -220,13 +225,13 @@ impl WriteTables<'_> {
 
     /// The path of slot `index`, which must still be empty in the tree: what an empty slot's
     /// nullifier (and a pending low leaf) is checked against.
-    pub fn empty_path(&self, index: u64) -> Result<PathWitness, StateError> {
-        merkle_table::path(&self.nodes, index, self.at)
+    pub fn empty_path(&self, index: u64) -> Result<NodePath, StateError> {
+        merkle_table::node_path(&self.nodes, SHAPE, 0, index, self.at)
     }
 
     /// Writes the hashes of the block's `count` new leaves (recorded by
     /// [`WriteTables::insert_pending`] from index `start`) into the tree at once; returns the
-    /// witness of the write for groups of `2^level` leaves.
+    /// witness of the write for groups of `4^level` leaves.
     pub fn append_pending(
         &mut self,
         start: u64,
@@ -236,7 +241,7 @@ impl WriteTables<'_> {
         let leaves = (start..start + count)
             .map(|i| self.leaf(i).map(|l| l.hash()))
             .collect::<Result<Vec<_>, _>>()?;
-        merkle_table::append(&mut self.nodes, start, &leaves, level, self.at)
+        merkle_table::append(&mut self.nodes, SHAPE, start, &leaves, level, self.at)
     }
 }
 

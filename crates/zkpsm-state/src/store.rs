@@ -12,13 +12,13 @@ use ff::Field;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::Path;
 use zkpsm_primitives::chain_step::{
-    ANCHOR_RING_DEPTH, ARITY, BatchAppend, PathWitness, StepWitness, TxSlot, anchor_slot,
-    group_level,
+    ARITY, PathWitness, StepWitness, TxSlot, anchor_slot, group_level,
 };
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
+use zkpsm_primitives::tree::TreeShape;
 
 /// The effects of one transaction, in the order they are applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,7 +279,7 @@ impl Store {
         if created > height {
             return Ok(None);
         }
-        merkle_table::path(&txn.open_table(NOTE_NODES)?, position, height).map(Some)
+        merkle_table::note_path(&txn.open_table(NOTE_NODES)?, position, height).map(Some)
     }
 
     /// The other modules' roots after block `height`, as its app hash covers them.
@@ -535,7 +535,9 @@ fn write_block(
             .map(|h| h.value())
             .ok_or_else(|| StateError::UnknownAnchor(tx.anchor.to_string()))?;
         let slot = anchor_slot(height);
-        if merkle_table::node_at(&anchors, 0, slot, block.height)? != tx.anchor.0 {
+        if merkle_table::node_at(&anchors, TreeShape::ANCHOR_RING, 0, slot, block.height)?
+            != tx.anchor.0
+        {
             // The anchor has left the ring (the anchor window keeps transactions from this).
             return Err(StateError::UnknownAnchor(tx.anchor.to_string()));
         }
@@ -555,12 +557,14 @@ fn write_block(
             anchor: Digest(tx.anchor.0),
             anchor_path: merkle_table::node_path(
                 &anchors,
-                ANCHOR_RING_DEPTH,
+                TreeShape::ANCHOR_RING,
                 0,
                 slot,
                 block.height,
             )?,
-            nullifiers: [inserts[0], inserts[1]],
+            nullifiers: inserts
+                .try_into()
+                .map_err(|_| corrupt("a transaction's nullifier inserts"))?,
             commitments: [Digest(cm1), Digest(cm2)],
             fee: tx.fee,
         });
@@ -573,34 +577,50 @@ fn write_block(
             nf.empty_path(position + 1)?,
         ]));
     }
-    let level = group_level(capacity.max(1));
-    let (nullifier_append, commitment_append) = if genesis {
+    let appends = if genesis {
         for (i, cm) in commitments.iter().enumerate() {
-            merkle_table::write_leaf(&mut notes, cm_start + i as u64, *cm, block.height)?;
+            merkle_table::write_leaf(
+                &mut notes,
+                TreeShape::NOTES,
+                cm_start + i as u64,
+                *cm,
+                block.height,
+            )?;
         }
-        (BatchAppend::blank(1), BatchAppend::blank(1))
+        None
     } else {
-        (
-            nf.append_pending(nf_start, u64::from(revealed), level)?,
-            merkle_table::append(&mut notes, cm_start, &commitments, level, block.height)?,
-        )
+        Some((
+            nf.append_pending(
+                nf_start,
+                u64::from(revealed),
+                group_level(TreeShape::NULLIFIERS, capacity),
+            )?,
+            merkle_table::append(
+                &mut notes,
+                TreeShape::NOTES,
+                cm_start,
+                &commitments,
+                group_level(TreeShape::NOTES, capacity),
+                block.height,
+            )?,
+        ))
     };
     state.nf_size = nf_start + u64::from(revealed);
     state.cm_size = cm_start + commitments.len() as u64;
 
-    let anchor = Anchor(merkle_table::root(&notes, block.height)?);
+    let anchor = Anchor(merkle_table::root(&notes, TreeShape::NOTES, block.height)?);
     digest.absorb(EffectKind::NewAnchor, anchor.0);
     let ring_slot = anchor_slot(block.height);
-    let replaced_anchor = Digest(merkle_table::node_at(&anchors, 0, ring_slot, block.height)?);
-    let new_anchor_path =
-        merkle_table::node_path(&anchors, ANCHOR_RING_DEPTH, 0, ring_slot, block.height)?;
-    merkle_table::write_leaf_in(
-        &mut anchors,
-        ANCHOR_RING_DEPTH,
+    let ring = TreeShape::ANCHOR_RING;
+    let replaced_anchor = Digest(merkle_table::node_at(
+        &anchors,
+        ring,
+        0,
         ring_slot,
-        anchor.0,
         block.height,
-    )?;
+    )?);
+    let new_anchor_path = merkle_table::node_path(&anchors, ring, 0, ring_slot, block.height)?;
+    merkle_table::write_leaf(&mut anchors, ring, ring_slot, anchor.0, block.height)?;
     let txids: Vec<TxId> = if genesis {
         Vec::new()
     } else {
@@ -610,12 +630,7 @@ fn write_block(
     state.height = block.height;
     state.cm_root = Digest(anchor.0);
     state.nf_root = Digest(nf.root()?);
-    state.anchors_root = Digest(merkle_table::node_at(
-        &anchors,
-        ANCHOR_RING_DEPTH,
-        0,
-        block.height,
-    )?);
+    state.anchors_root = Digest(merkle_table::root(&anchors, ring, block.height)?);
     state.block_chain_hash = Digest(next_block_chain_hash(
         state.block_chain_hash.0,
         digest,
@@ -642,7 +657,7 @@ fn write_block(
     let encoded = borsh::to_vec(&committed).map_err(|_| corrupt("state encoding"))?;
     txn.open_table(STATES)?
         .insert(block.height, encoded.as_slice())?;
-    if !genesis {
+    if let Some((nullifier_append, commitment_append)) = appends {
         let witness = StepWitness {
             txs: slots,
             nullifier_append,

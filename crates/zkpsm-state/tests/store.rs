@@ -7,6 +7,7 @@ use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::{Anchor, MemoryTree};
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
+use zkpsm_primitives::tree::TreeShape;
 use zkpsm_state::merkle_table::root_from;
 use zkpsm_state::nullifier_tree::{NullifierLeaf, less};
 use zkpsm_state::{BlockEffects, StateError, Store, TxEffects};
@@ -212,12 +213,24 @@ fn state_survives_reopening() {
     assert_eq!(next.state.cm_root.0, MemoryTree::new(&leaves).root().0);
 }
 
+/// The root of the 4-ary nullifier tree over `leaves` (from index 0), level by level from scratch.
+fn quad_root(leaves: &[Fq]) -> Fq {
+    let shape = TreeShape::NULLIFIERS;
+    let mut level: Vec<Fq> = leaves.to_vec();
+    for height in 0..shape.levels {
+        let empty = shape.empty_root(height);
+        level.resize(level.len().div_ceil(4).max(1) * 4, empty);
+        level = level.chunks(4).map(|c| shape.hash(c)).collect();
+    }
+    level[0]
+}
+
 /// The indexed tree's root computed from scratch: leaves in insertion order, each pointing at the
 /// next larger value.
 fn reference_root(inserted: &[Fq]) -> Fq {
     let mut values = vec![Fq::from(0)];
     values.extend_from_slice(inserted);
-    let leaves: Vec<NoteCommitment> = values
+    let leaves: Vec<Fq> = values
         .iter()
         .map(|v| {
             let next = values
@@ -234,17 +247,15 @@ fn reference_root(inserted: &[Fq]) -> Fq {
             let (next_index, next_value) = next
                 .map(|(i, w)| (i as u64, *w))
                 .unwrap_or((0, Fq::from(0)));
-            NoteCommitment(
-                NullifierLeaf {
-                    value: *v,
-                    next_index,
-                    next_value,
-                }
-                .hash(),
-            )
+            NullifierLeaf {
+                value: *v,
+                next_index,
+                next_value,
+            }
+            .hash()
         })
         .collect();
-    MemoryTree::new(&leaves).root().0
+    quad_root(&leaves)
 }
 
 #[test]

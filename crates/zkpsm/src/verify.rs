@@ -16,10 +16,11 @@ use zkpsm_light::{
     CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
     check_sequencer_commit,
 };
-use zkpsm_primitives::chain_step::{Digest, PathWitness};
+use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness};
 use zkpsm_primitives::field;
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::merkle::DEPTH;
+use zkpsm_primitives::tree::TreeShape;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::chain::{ChainParams, ChainProof};
 
@@ -29,20 +30,37 @@ fn hex32(text: &str, what: &str) -> Result<[u8; 32]> {
     Ok(bytes)
 }
 
-fn path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
-    if info.siblings.len() != DEPTH {
+/// A path from the API with `expected` siblings.
+fn node_path_of(info: &zkpsm_api::types::PathInfo, expected: usize) -> Result<NodePath> {
+    if info.siblings.len() != expected {
         bail!(
-            "a path of {} siblings (expected {DEPTH})",
+            "a path of {} siblings (expected {expected})",
             info.siblings.len()
         );
     }
-    let mut siblings = [Digest::default(); DEPTH];
-    for (s, text) in siblings.iter_mut().zip(&info.siblings) {
-        *s = Digest::from_bytes(&hex32(text, "path sibling")?)
-            .map_err(|e| anyhow!("path sibling: {e}"))?;
-    }
-    Ok(PathWitness {
+    let siblings = info
+        .siblings
+        .iter()
+        .map(|text| {
+            Digest::from_bytes(&hex32(text, "path sibling")?)
+                .map_err(|e| anyhow!("path sibling: {e}"))
+        })
+        .collect::<Result<_>>()?;
+    Ok(NodePath {
         index: info.index,
+        siblings,
+    })
+}
+
+/// A note commitment's path from the API.
+fn note_path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
+    let path = node_path_of(info, DEPTH)?;
+    let siblings: [Digest; DEPTH] = path
+        .siblings
+        .try_into()
+        .map_err(|_| anyhow!("a note path of the wrong length"))?;
+    Ok(PathWitness {
+        index: path.index,
         siblings,
     })
 }
@@ -174,7 +192,13 @@ pub fn run(
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| anyhow!("the nullifier leaf is not 72 bytes of hex"))?;
         let leaf = NullifierLeaf::from_bytes(&leaf_bytes)?;
-        check_nullifier(&checked, &nf, answer.spent, leaf, path_of(&answer.path)?)?;
+        check_nullifier(
+            &checked,
+            &nf,
+            answer.spent,
+            leaf,
+            node_path_of(&answer.path, TreeShape::NULLIFIERS.path_len(0))?,
+        )?;
         println!(
             "nullifier {nf_hex}: {} at height {} (proof checked against the proven nullifier root)",
             if answer.spent { "SPENT" } else { "unspent" },
@@ -184,7 +208,7 @@ pub fn run(
     for cm_hex in commitments {
         let cm = field::from_bytes(&hex32(cm_hex, "commitment")?, "commitment")?;
         let answer = client.commitment_proof(cm_hex, proof.height)?;
-        let path = path_of(&answer.path)?;
+        let path = note_path_of(&answer.path)?;
         check_commitment(&checked, &cm, &path)?;
         println!(
             "commitment {cm_hex}: in the note tree at position {} (proof checked against the proven root)",

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use zkpsm_app::{App, ChainTx};
 use zkpsm_light::{LightError, check_chain_proof, check_nullifier, check_sequencer_commit};
-use zkpsm_primitives::chain_step::{Digest, PathWitness};
+use zkpsm_primitives::chain_step::{Digest, NodePath};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
@@ -137,19 +137,16 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let leaf =
         NullifierLeaf::from_bytes(&hex::decode(&answer.leaf).unwrap().try_into().unwrap()).unwrap();
     let nf = tx.body.nullifiers[0].0;
-    let path = PathWitness {
+    let path = NodePath {
         index: answer.path.index,
-        siblings: std::array::from_fn(|i| {
-            Digest::from_bytes(
-                &hex::decode(&answer.path.siblings[i])
-                    .unwrap()
-                    .try_into()
-                    .unwrap(),
-            )
-            .unwrap()
-        }),
+        siblings: answer
+            .path
+            .siblings
+            .iter()
+            .map(|s| Digest::from_bytes(&hex::decode(s).unwrap().try_into().unwrap()).unwrap())
+            .collect(),
     };
-    check_nullifier(&checked, &nf, true, leaf, path).unwrap();
+    check_nullifier(&checked, &nf, true, leaf, path.clone()).unwrap();
     assert!(check_nullifier(&checked, &nf, false, leaf, path).is_err());
 
     // The proof went to the DA layer too.

@@ -1,12 +1,12 @@
-//! A block's new leaves written into a depth-32 tree at once, contiguous from the tree's size.
+//! A block's new leaves written into a tree at once, contiguous from the tree's size.
 //!
 //! The `K <= S` new leaves (zeros past the block's real ones) fill positions `start..start + K`,
-//! which lie in the aligned group `A = start / S` of `S` leaves and possibly in group `A + 1`. The
-//! step shifts them right by `r = start mod S` (a barrel shifter on the bits of `r`), adds them to
-//! the group's existing leaves (those at offsets `>= r` are empty, an invariant every write keeps:
-//! nothing is ever written at or past the tree's size), and replaces the two groups' roots:
-//! `3 (S - 1)` hashes for the three subtree roots and four paths of `32 - log2 S` levels, instead
-//! of two 32-level paths per leaf.
+//! which lie in the aligned group `A = start / S` of `S = arity^g` leaves and possibly in group
+//! `A + 1`. The step shifts them right by `r = start mod S` (a barrel shifter on the bits of `r`),
+//! adds them to the group's existing leaves (those at offsets `>= r` are empty, an invariant every
+//! write keeps: nothing is ever written at or past the tree's size), and replaces the two groups'
+//! roots: three subtree roots and four paths from level `g` up, instead of two full paths per
+//! leaf.
 
 use crate::gadgets::compare::enforce_equal;
 use crate::gadgets::merkle;
@@ -17,7 +17,7 @@ use bellpepper_core::{ConstraintSystem, SynthesisError};
 use ff::Field;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{BatchAppend, NodePath};
-use zkpsm_primitives::merkle::DEPTH;
+use zkpsm_primitives::tree::TreeShape;
 
 /// The constants a write hashes with: the empty leaf and the root of an empty group.
 pub(super) struct Empty<'a> {
@@ -27,10 +27,11 @@ pub(super) struct Empty<'a> {
     pub group: &'a AllocatedNum<Fq>,
 }
 
-/// Writes `leaves` (at most `S`, where `S = existing.len()` in `w`) at `start` of the tree whose
-/// root is `root`, and returns the new root.
+/// Writes `leaves` (at most `S`, where `S = existing.len()` in `w`) at `start` of the tree of
+/// `shape` whose root is `root`, and returns the new root.
 pub(super) fn append<CS: ConstraintSystem<Fq>>(
     mut cs: CS,
+    shape: TreeShape,
     start: &AllocatedNum<Fq>,
     leaves: &[AllocatedNum<Fq>],
     root: &AllocatedNum<Fq>,
@@ -38,20 +39,27 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
     w: &BatchAppend,
 ) -> Result<AllocatedNum<Fq>, SynthesisError> {
     let size = w.existing.len();
-    if !size.is_power_of_two() || size < 2 || leaves.len() > size {
+    let group_bits = size.trailing_zeros() as usize;
+    if !size.is_power_of_two()
+        || group_bits == 0
+        || !group_bits.is_multiple_of(shape.arity_log2)
+        || leaves.len() > size
+    {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let level = size.trailing_zeros() as usize;
-    let above = DEPTH - level;
+    let level = group_bits / shape.arity_log2;
+    let index_bits = shape.index_bits();
+    let above = index_bits - group_bits;
 
     // start = A * S + r, with A + 1 still a group of the tree.
-    let start_bits = decompose(cs.namespace(|| "start bits"), start, DEPTH)?;
-    let (offset_bits, group_bits) = start_bits.split_at(level);
+    let start_bits = decompose(cs.namespace(|| "start bits"), start, index_bits)?;
+    let (offset_bits, group_index_bits) = start_bits.split_at(group_bits);
     let next_group = range::alloc(
         cs.namespace(|| "next group"),
         start.get_value().map(|s| {
             let s = zkpsm_primitives::field::to_le_bits(&s);
-            let group = (level..DEPTH).fold(0u64, |acc, i| acc | (u64::from(s[i]) << (i - level)));
+            let group = (group_bits..index_bits)
+                .fold(0u64, |acc, i| acc | (u64::from(s[i]) << (i - group_bits)));
             Fq::from(group + 1)
         }),
     )?;
@@ -60,7 +68,7 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
         |lc| {
             let mut lc = lc + CS::one();
             let mut coeff = Fq::ONE;
-            for bit in group_bits {
+            for bit in group_index_bits {
                 lc = lc + (coeff, bit.get_variable());
                 coeff = coeff.double();
             }
@@ -89,16 +97,18 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
         .map(|c| c.clone().unwrap_or_else(|| empty.leaf.clone()))
         .collect();
 
-    let old_first = merkle::subtree_root(cs.namespace(|| "old first group"), &existing)?;
-    let new_first = merkle::subtree_root(cs.namespace(|| "new first group"), &first)?;
-    let new_second = merkle::subtree_root(cs.namespace(|| "new second group"), &second)?;
+    let old_first = merkle::subtree_root_in(cs.namespace(|| "old first group"), shape, &existing)?;
+    let new_first = merkle::subtree_root_in(cs.namespace(|| "new first group"), shape, &first)?;
+    let new_second = merkle::subtree_root_in(cs.namespace(|| "new second group"), shape, &second)?;
 
-    let siblings = alloc_path(cs.namespace(|| "first path"), &w.first, above)?;
-    let (old_root, mid_root) = merkle::update(
+    let path_len = shape.path_len(level);
+    let siblings = alloc_path(cs.namespace(|| "first path"), &w.first, path_len)?;
+    let (old_root, mid_root) = merkle::update_in(
         cs.namespace(|| "first write"),
+        shape,
         &old_first,
         &new_first,
-        group_bits,
+        group_index_bits,
         &siblings,
     )?;
     enforce_equal(
@@ -106,9 +116,10 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
         &old_root,
         root,
     );
-    let siblings = alloc_path(cs.namespace(|| "second path"), &w.second, above)?;
-    let (empty_root, new_root) = merkle::update(
+    let siblings = alloc_path(cs.namespace(|| "second path"), &w.second, path_len)?;
+    let (empty_root, new_root) = merkle::update_in(
         cs.namespace(|| "second write"),
+        shape,
         empty.group,
         &new_second,
         &next_bits,

@@ -29,10 +29,11 @@ use ff::Field;
 use nullifiers::PendingLeaf;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{
-    ANCHOR_RING_DEPTH, ARITY, EffectKind, NodePath, StepWitness, TxSlot, Z_LEN, group_size,
+    ANCHOR_RING_DEPTH, ARITY, EffectKind, NodePath, StepWitness, TxSlot, Z_LEN, group_level,
 };
-use zkpsm_primitives::merkle::{DEPTH, empty_root};
+use zkpsm_primitives::merkle::DEPTH;
 use zkpsm_primitives::poseidon;
+use zkpsm_primitives::tree::TreeShape;
 
 /// Positions in `z`.
 mod at {
@@ -51,7 +52,8 @@ struct Constants {
     zero: AllocatedNum<Fq>,
     one: AllocatedNum<Fq>,
     new_anchor: AllocatedNum<Fq>,
-    empty_group: AllocatedNum<Fq>,
+    empty_note_group: AllocatedNum<Fq>,
+    empty_nullifier_group: AllocatedNum<Fq>,
 }
 
 fn constant<CS: ConstraintSystem<Fq>>(
@@ -70,7 +72,7 @@ fn constant<CS: ConstraintSystem<Fq>>(
 
 impl Constants {
     fn new<CS: ConstraintSystem<Fq>>(mut cs: CS, capacity: usize) -> Result<Self, SynthesisError> {
-        let level = group_size(capacity).trailing_zeros() as usize;
+        let empty_group = |shape: TreeShape| shape.empty_root(group_level(shape, capacity));
         Ok(Self {
             zero: constant(cs.namespace(|| "zero"), Fq::ZERO)?,
             one: constant(cs.namespace(|| "one"), Fq::ONE)?,
@@ -78,7 +80,14 @@ impl Constants {
                 cs.namespace(|| "kind new anchor"),
                 Fq::from(EffectKind::NewAnchor as u64),
             )?,
-            empty_group: constant(cs.namespace(|| "empty group root"), empty_root(level))?,
+            empty_note_group: constant(
+                cs.namespace(|| "empty note group root"),
+                empty_group(TreeShape::NOTES),
+            )?,
+            empty_nullifier_group: constant(
+                cs.namespace(|| "empty nullifier group root"),
+                empty_group(TreeShape::NULLIFIERS),
+            )?,
         })
     }
 }
@@ -324,25 +333,29 @@ pub fn synthesize<CS: ConstraintSystem<Fq>>(
             mask(cs.namespace(|| "if enabled"), e, &h)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let empty = || append::Empty {
-        leaf: &k.zero,
-        group: &k.empty_group,
-    };
     let nf_root = append::append(
         cs.namespace(|| "nullifier leaves"),
+        TreeShape::NULLIFIERS,
         &z[at::NF_SIZE],
         &new_leaves,
         &s.nf_root,
-        empty(),
+        append::Empty {
+            leaf: &k.zero,
+            group: &k.empty_nullifier_group,
+        },
         &witness.nullifier_append,
     )?;
     let nf_size = grown(cs.namespace(|| "nf_size'"), &z[at::NF_SIZE], &s)?;
     let cm_root = append::append(
         cs.namespace(|| "note commitments"),
+        TreeShape::NOTES,
         &z[at::CM_SIZE],
         &s.commitments,
         &z[at::CM_ROOT],
-        empty(),
+        append::Empty {
+            leaf: &k.zero,
+            group: &k.empty_note_group,
+        },
         &witness.commitment_append,
     )?;
     let cm_size = grown(cs.namespace(|| "cm_size'"), &z[at::CM_SIZE], &s)?;

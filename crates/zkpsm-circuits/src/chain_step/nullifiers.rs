@@ -23,7 +23,10 @@ use bellpepper_core::{ConstraintSystem, LinearCombination, SynthesisError};
 use ff::Field;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::NullifierInsert;
-use zkpsm_primitives::merkle::DEPTH;
+use zkpsm_primitives::tree::TreeShape;
+
+/// The nullifier tree's shape.
+const SHAPE: TreeShape = TreeShape::NULLIFIERS;
 use zkpsm_primitives::poseidon;
 
 /// A pending leaf of the block: `(value, next_index, next_value)`.
@@ -147,7 +150,7 @@ pub(super) fn insert<CS: ConstraintSystem<Fq>>(
         &in_tree,
         &updated_low,
     )?;
-    let bits = (0..DEPTH)
+    let bits = (0..SHAPE.index_bits())
         .map(|i| {
             AllocatedBit::alloc(
                 cs.namespace(|| format!("low path bit {i}")),
@@ -175,8 +178,12 @@ pub(super) fn insert<CS: ConstraintSystem<Fq>>(
         .enumerate()
         .map(|(i, s)| alloc(cs.namespace(|| format!("low path sibling {i}")), s.0))
         .collect::<Result<Vec<_>, _>>()?;
-    let (old_root, new_root) = merkle::update(
+    if siblings.len() != SHAPE.path_len(0) {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let (old_root, new_root) = merkle::update_in(
         cs.namespace(|| "low leaf update"),
+        SHAPE,
         &old_leaf,
         &new_leaf,
         &bits,

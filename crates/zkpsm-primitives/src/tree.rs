@@ -1,0 +1,161 @@
+//! The shapes of the chain state's Poseidon Merkle trees: the note commitment tree (binary, 32
+//! levels, as wallets' `shardtree` witnesses need), the ring of recent anchors (binary, 8 levels)
+//! and the indexed nullifier tree (4-ary, 16 levels: the same 2^32 leaves with half the levels, so
+//! a nullifier's insertion in the chain step costs 16 hashes of four inputs instead of 32 of two).
+//!
+//! A node's children are hashed in the tree's own Poseidon domain; an empty leaf is 0. A path lists,
+//! level by level from the leaf up, the node's `arity - 1` siblings in child order, without the
+//! node itself; the index's digits (base `arity`, least significant first) say where it sits.
+
+use crate::chain_step::{Digest, NodePath};
+use crate::field::Fq;
+use crate::merkle::{EMPTY_LEAF, node};
+use crate::poseidon;
+use std::sync::OnceLock;
+
+/// The shape of a Merkle tree: its arity (a power of two) and its number of levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeShape {
+    /// `log2` of the arity: 1 for binary, 2 for 4-ary.
+    pub arity_log2: usize,
+    /// Levels from the leaves to the root.
+    pub levels: usize,
+}
+
+impl TreeShape {
+    /// The note commitment tree.
+    pub const NOTES: Self = Self {
+        arity_log2: 1,
+        levels: 32,
+    };
+    /// The ring of recent anchors.
+    pub const ANCHOR_RING: Self = Self {
+        arity_log2: 1,
+        levels: crate::chain_step::ANCHOR_RING_DEPTH,
+    };
+    /// The indexed nullifier tree.
+    pub const NULLIFIERS: Self = Self {
+        arity_log2: 2,
+        levels: 16,
+    };
+
+    /// Children per node.
+    pub const fn arity(&self) -> usize {
+        1 << self.arity_log2
+    }
+
+    /// Siblings per level of a path.
+    pub const fn siblings_per_level(&self) -> usize {
+        self.arity() - 1
+    }
+
+    /// Siblings in a path from `level` up to the root.
+    pub const fn path_len(&self, level: usize) -> usize {
+        (self.levels - level) * self.siblings_per_level()
+    }
+
+    /// Leaves the tree holds: `2^(arity_log2 * levels)`.
+    pub const fn index_bits(&self) -> usize {
+        self.arity_log2 * self.levels
+    }
+
+    /// A node from its children (exactly `arity` of them).
+    ///
+    /// # Panics
+    /// If `children.len()` is not the arity: every caller passes one level's children.
+    pub fn hash(&self, children: &[Fq]) -> Fq {
+        match self.arity_log2 {
+            1 => node(children[0], children[1]),
+            _ => poseidon::hash(poseidon::nullifier_node(), children),
+        }
+    }
+
+    /// The root of an empty subtree of height `level` (0 is a leaf).
+    pub fn empty_root(&self, level: usize) -> Fq {
+        static BINARY: OnceLock<Vec<Fq>> = OnceLock::new();
+        static QUAD: OnceLock<Vec<Fq>> = OnceLock::new();
+        let (cache, shape) = match self.arity_log2 {
+            1 => (&BINARY, Self::NOTES),
+            _ => (&QUAD, Self::NULLIFIERS),
+        };
+        cache.get_or_init(|| {
+            let mut roots = vec![EMPTY_LEAF];
+            for h in 0..shape.levels {
+                roots.push(shape.hash(&vec![roots[h]; shape.arity()]));
+            }
+            roots
+        })[level]
+    }
+
+    /// The smallest group level whose groups of `arity^g` leaves hold the `count` new leaves of a
+    /// block (at least one level).
+    pub fn group_level(&self, count: usize) -> usize {
+        let mut level = 1;
+        while (1usize << (self.arity_log2 * level)) < count {
+            level += 1;
+        }
+        level
+    }
+
+    /// The children of a node at `index` (at its level) from the node itself and its siblings.
+    pub fn children(&self, index: u64, current: Fq, siblings: &[Fq]) -> Vec<Fq> {
+        let position = (index & (self.arity() as u64 - 1)) as usize;
+        let mut children = siblings.to_vec();
+        children.insert(position.min(children.len()), current);
+        children
+    }
+
+    /// The root reached from the node `value` at `path` (whose siblings start at `level`).
+    /// `None` if the path has the wrong length for that level.
+    pub fn root_from(&self, level: usize, value: Fq, path: &NodePath) -> Option<Fq> {
+        let per = self.siblings_per_level();
+        if path.siblings.len() != self.path_len(level) {
+            return None;
+        }
+        let mut current = value;
+        for (l, siblings) in path.siblings.chunks(per).enumerate() {
+            let index = path.index >> (self.arity_log2 * l);
+            let siblings: Vec<Fq> = siblings.iter().map(|d: &Digest| d.0).collect();
+            current = self.hash(&self.children(index, current, &siblings));
+        }
+        Some(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leaf_path_folds_to_the_root_of_its_tree() {
+        let shape = TreeShape::NULLIFIERS;
+        // A tree with one leaf x at index 6 (digits 2, 1, 0, ...): its root by hand.
+        let x = Fq::from(99);
+        let mut current = x;
+        let mut siblings = Vec::new();
+        for level in 0..shape.levels {
+            let e = shape.empty_root(level);
+            let digit = if level == 0 {
+                2
+            } else if level == 1 {
+                1
+            } else {
+                0
+            };
+            let mut children = vec![e; 4];
+            children[digit] = current;
+            siblings.extend([e; 3].map(Digest));
+            current = shape.hash(&children);
+        }
+        let path = NodePath { index: 6, siblings };
+        assert_eq!(shape.root_from(0, x, &path), Some(current));
+        assert_eq!(
+            shape.root_from(0, EMPTY_LEAF, &path),
+            Some(shape.empty_root(shape.levels))
+        );
+        assert_eq!(shape.root_from(1, x, &path), None);
+        assert_eq!(shape.group_level(64), 3);
+        assert_eq!(TreeShape::NOTES.group_level(64), 6);
+        assert_eq!(shape.group_level(2), 1);
+    }
+}

@@ -232,7 +232,7 @@ enum BenchCommand {
     /// The chain prover: time per block (one Nova step), compression, proof size, verification.
     Chain {
         /// Step capacities (transactions per block) to measure, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
         capacities: Vec<usize>,
         /// Full blocks folded per capacity.
         #[arg(long, default_value_t = 3)]

@@ -178,8 +178,40 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
             .unwrap();
         let blob = BlockBlob::decode(&payload.bytes).unwrap();
         assert_eq!(hex::encode(&blob.block), info.encoded, "block {height}");
+        // The commitment the node recorded is Celestia's share commitment of that very blob.
+        let raw = celestia
+            .get(info.da[0].height, blocks_ns)
+            .unwrap()
+            .into_iter()
+            .find(|b| {
+                join(std::slice::from_ref(b))
+                    .into_iter()
+                    .any(|p| p.is_ok_and(|p| p.height == height))
+            })
+            .unwrap();
+        let ns = celestia_types::nmt::Namespace::new_v0(&blocks_ns.0).unwrap();
+        let commitment = celestia_types::Blob::new(ns, raw, None).unwrap().commitment;
+        assert_eq!(
+            hex::encode(commitment.hash()),
+            info.da[0].commitment,
+            "block {height}"
+        );
         producer.push(info.app_hash);
     }
+
+    // A payload larger than Celestia's blob limit goes out in parts and comes back whole.
+    let big: Vec<u8> = (0..2 * CELESTIA_MAX_BLOB_BYTES + 12_345)
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let parts = split(Kind::Block, 999_999, &big, CELESTIA_MAX_BLOB_BYTES).unwrap();
+    assert_eq!(parts.len(), 3);
+    let refs = celestia.submit(blocks_ns, &parts).unwrap();
+    let read = join(&celestia.get(refs[0].height, blocks_ns).unwrap());
+    assert!(
+        read.iter()
+            .any(|p| p.as_ref().is_ok_and(|p| p.height == 999_999 && p.bytes == big)),
+        "the split payload did not come back whole"
+    );
 
     // The chain proof too.
     let (proof, _) = proof_through(&node.client, head);

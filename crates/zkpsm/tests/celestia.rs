@@ -208,8 +208,9 @@ fn blocks_and_chain_proofs_go_to_celestia_and_a_fresh_node_syncs_from_it() {
     let refs = celestia.submit(blocks_ns, &parts).unwrap();
     let read = join(&celestia.get(refs[0].height, blocks_ns).unwrap());
     assert!(
-        read.iter()
-            .any(|p| p.as_ref().is_ok_and(|p| p.height == 999_999 && p.bytes == big)),
+        read.iter().any(|p| p
+            .as_ref()
+            .is_ok_and(|p| p.height == 999_999 && p.bytes == big)),
         "the split payload did not come back whole"
     );
 

@@ -14,7 +14,6 @@ use crate::gadgets::range::{self, decompose};
 use crate::gadgets::shift::shift_right;
 use bellpepper_core::num::AllocatedNum;
 use bellpepper_core::{ConstraintSystem, SynthesisError};
-use ff::Field;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{BatchAppend, NodePath};
 use zkpsm_primitives::tree::TreeShape;
@@ -65,15 +64,7 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
     )?;
     cs.enforce(
         || "next group = A + 1",
-        |lc| {
-            let mut lc = lc + CS::one();
-            let mut coeff = Fq::ONE;
-            for bit in group_index_bits {
-                lc = lc + (coeff, bit.get_variable());
-                coeff = coeff.double();
-            }
-            lc
-        },
+        |lc| lc + CS::one() + &range::pack(group_index_bits),
         |lc| lc + CS::one(),
         |lc| lc + next_group.get_variable(),
     );

@@ -159,12 +159,7 @@ pub(super) fn insert<CS: ConstraintSystem<Fq>>(
         })
         .collect::<Result<Vec<_>, _>>()?;
     // Out of the tree, the path is that of the new leaf's own (still empty) slot.
-    let mut packed = LinearCombination::zero();
-    let mut coeff = Fq::ONE;
-    for bit in &bits {
-        packed = packed + (coeff, bit.get_variable());
-        coeff = coeff.double();
-    }
+    let packed = range::pack(&bits);
     cs.enforce(
         || "out of the tree, the path is the new leaf's slot",
         |lc| lc + CS::one() - in_tree.get_variable(),

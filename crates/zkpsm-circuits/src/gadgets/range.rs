@@ -18,12 +18,7 @@ pub fn decompose<CS: ConstraintSystem<Fq>>(
     let bits = (0..n)
         .map(|i| AllocatedBit::alloc(cs.namespace(|| format!("bit {i}")), bits_of.map(|b| b[i])))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut packed = LinearCombination::zero();
-    let mut coeff = Fq::ONE;
-    for bit in &bits {
-        packed = packed + (coeff, bit.get_variable());
-        coeff = coeff.double();
-    }
+    let packed = pack(&bits);
     cs.enforce(
         || "bits pack to the value",
         |_| packed,
@@ -31,6 +26,17 @@ pub fn decompose<CS: ConstraintSystem<Fq>>(
         |lc| lc + value.get_variable(),
     );
     Ok(bits)
+}
+
+/// `sum(bits[i] * 2^i)`, the number little-endian `bits` stand for, as a linear combination.
+pub fn pack(bits: &[AllocatedBit]) -> LinearCombination<Fq> {
+    let mut packed = LinearCombination::zero();
+    let mut coeff = Fq::ONE;
+    for bit in bits {
+        packed = packed + (coeff, bit.get_variable());
+        coeff = coeff.double();
+    }
+    packed
 }
 
 /// Enforces `value < 2^64`.

@@ -1,6 +1,8 @@
-//! The chain step circuit against the native executor (zkpsm-state): honest blocks satisfy it and
-//! give exactly the committed `z`; a spent or repeated nullifier, an unknown anchor and fees beyond
-//! the supply leave a named constraint unsatisfied; every witness variable is constrained.
+//! The chain step circuit against the native executor (zkpsm-state) and the native transition
+//! (zkpsm-transition): honest blocks satisfy it and give exactly the committed `z`, as the
+//! transition does; a spent or repeated nullifier, an unknown anchor, fees beyond the supply and
+//! every other broken rule leave a named constraint unsatisfied and fail the transition too; every
+//! witness variable is constrained.
 
 use bellpepper_core::ConstraintSystem;
 use bellpepper_core::num::AllocatedNum;
@@ -113,6 +115,10 @@ fn record(z: &[Fq; 8], witness: &StepWitness) -> (RecordingCs, Vec<Fq>) {
 }
 
 fn first_failure(chain: &Chain, height: u64, witness: &StepWitness) -> String {
+    assert!(
+        zkpsm_transition::apply(&chain.z(height - 1), witness).is_err(),
+        "the native transition accepts what the circuit refuses"
+    );
     let (cs, _) = record(&chain.z(height - 1), witness);
     cs.first_unsatisfied()
         .expect("the step must be unsatisfied")
@@ -126,6 +132,11 @@ fn honest_blocks_give_the_committed_state() {
         let (cs, z) = record(&chain.z(height - 1), &chain.witness(height));
         assert_eq!(cs.first_unsatisfied(), None, "block {height}");
         assert_eq!(z, chain.z(height).to_vec(), "block {height}");
+        assert_eq!(
+            zkpsm_transition::apply(&chain.z(height - 1), &chain.witness(height)),
+            Ok(chain.z(height)),
+            "block {height}"
+        );
         if height == 1 {
             println!(
                 "chain step, capacity {CAPACITY}: {} constraints",
@@ -150,6 +161,7 @@ fn an_empty_slot_changes_nothing_whatever_its_witness() {
     let (cs, z) = record(&chain.z(1), &w);
     assert_eq!(cs.first_unsatisfied(), None);
     assert_eq!(z, chain.z(2).to_vec());
+    assert_eq!(zkpsm_transition::apply(&chain.z(1), &w), Ok(chain.z(2)));
 }
 
 #[test]
@@ -201,6 +213,10 @@ fn transactions_fill_the_first_slots() {
     // Block 2 holds one transaction and a no-op: the no-op first does not pass.
     let mut w = chain.witness(2);
     w.txs.swap(0, 1);
+    assert_eq!(
+        zkpsm_transition::apply(&chain.z(1), &w),
+        Err(zkpsm_transition::TransitionError::SlotsOutOfOrder(1))
+    );
     let (cs, _) = record(&chain.z(1), &w);
     assert!(
         cs.unsatisfied()
@@ -336,6 +352,10 @@ fn the_anchor_ring_wraps_around() {
     // The step refuses r1 as an anchor too.
     let mut w = store.step_witness(262).unwrap().unwrap();
     w.txs[0].anchor = Digest(r1);
+    assert_eq!(
+        zkpsm_transition::apply(&states[261].state.z(), &w),
+        Err(zkpsm_transition::TransitionError::AnchorNotRecent(0))
+    );
     let (cs, _) = record(&states[261].state.z(), &w);
     assert!(
         cs.first_unsatisfied()

@@ -105,6 +105,20 @@ impl TreeShape {
         children
     }
 
+    /// The root of the perfect subtree over `leaves` (a power of the arity of them, at least one);
+    /// `None` for any other count.
+    pub fn subtree_root(&self, leaves: &[Fq]) -> Option<Fq> {
+        let arity = self.arity();
+        let mut level = leaves.to_vec();
+        while level.len() > 1 {
+            if !level.len().is_multiple_of(arity) {
+                return None;
+            }
+            level = level.chunks(arity).map(|c| self.hash(c)).collect();
+        }
+        level.pop()
+    }
+
     /// The root reached from the node `value` at `path` (whose siblings start at `level`).
     /// `None` if the path has the wrong length for that level.
     pub fn root_from(&self, level: usize, value: Fq, path: &NodePath) -> Option<Fq> {

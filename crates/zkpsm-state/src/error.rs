@@ -56,6 +56,13 @@ pub enum StateError {
         /// The step capacity.
         capacity: usize,
     },
+    /// The block's recorded step witness fails the transition the chain proves (a bug of the
+    /// executor: it never commits such a block).
+    #[error("the block's step witness fails the proven transition: {0}")]
+    Transition(#[from] zkpsm_transition::TransitionError),
+    /// The executor's trees and the proven transition disagree on the new state.
+    #[error("the executor's state and the proven transition's disagree at height {0}")]
+    TransitionMismatch(u64),
     /// A block whose chain step witness is no longer kept (pruned after folding).
     #[error("no chain step witness for height {0}")]
     NoStepWitness(u64),

@@ -487,6 +487,7 @@ fn write_block(
             capacity,
         });
     }
+    let before = state;
     let mut nf = nullifier_tree::open_write(txn, block.height)?;
     let mut notes = txn.open_table(NOTE_NODES)?;
     let mut anchors = txn.open_table(ANCHOR_NODES)?;
@@ -666,6 +667,10 @@ fn write_block(
             new_anchor_path,
             txs_hash: Digest(txs_hash),
         };
+        // The state committed is the output of the transition the chain proves, from this witness.
+        if zkpsm_transition::apply(&before.z(), &witness)? != state.z() {
+            return Err(StateError::TransitionMismatch(block.height));
+        }
         let encoded = borsh::to_vec(&witness).map_err(|_| corrupt("step witness encoding"))?;
         txn.open_table(STEP_WITNESSES)?
             .insert(block.height, encoded.as_slice())?;

@@ -10,9 +10,11 @@ pub mod circuit;
 pub mod error;
 pub mod keys;
 pub mod prover;
+pub mod transition_prover;
 pub mod verifier;
 
 pub use error::ProofError;
 pub use keys::SpendKeys;
 pub use prover::SpendProver;
+pub use transition_prover::{NovaTransitionProver, TransitionProver};
 pub use verifier::{VerifyContext, verify_transaction};

@@ -10,7 +10,7 @@ use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
-use zkpsm_proofs::ProofError;
+use zkpsm_proofs::{NovaTransitionProver, ProofError, TransitionProver};
 use zkpsm_proofs::chain::{ChainParams, ChainProof, ChainProver};
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
 
@@ -104,6 +104,13 @@ fn chain_proof_end_to_end() {
     println!("verify: {:?}", t.elapsed());
     assert_eq!(proof.height, 3);
     assert_eq!(proof.state(), states[3].state.z());
+    // The same check through the backend-neutral interface.
+    let nova = NovaTransitionProver::new(params);
+    assert_eq!(
+        nova.verify_range(&z0, &proof).unwrap(),
+        (states[3].state.z(), 3)
+    );
+    assert!(nova.verify_range(&states[1].state.z(), &proof).is_err());
 
     // Another z, another step count, another genesis, or tampered bytes: rejected.
     let mut other_z = proof.clone();

@@ -3,11 +3,12 @@
 
 use crate::AppError;
 use crate::genesis::ConsensusParams;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use zkpsm_primitives::transaction::Transaction;
-use zkpsm_proofs::{SpendKeys, VerifyContext, verify_transaction};
+use zkpsm_proofs::SpendKeys;
+use zkpsm_proofs::verifier::verify_proof;
 use zkpsm_state::Store;
 
 /// How many verified transactions are remembered (so none is verified twice).
@@ -33,10 +34,85 @@ impl VerifiedCache {
     }
 }
 
+/// One proof verification in progress. Whoever asks for the same proof meanwhile waits for its
+/// outcome instead of verifying it a second time (CheckTx of a transaction and ProcessProposal
+/// of a block holding it often overlap).
+#[derive(Default)]
+struct Flight {
+    /// `None` while running; then whether the proof verified.
+    outcome: Mutex<Option<bool>>,
+    done: Condvar,
+}
+
+impl Flight {
+    /// Waits for the outcome. Holds no lock of the pool while waiting.
+    fn wait(&self) -> bool {
+        let Ok(mut outcome) = self.outcome.lock() else {
+            return false;
+        };
+        loop {
+            if let Some(verified) = *outcome {
+                return verified;
+            }
+            outcome = match self.done.wait(outcome) {
+                Ok(o) => o,
+                Err(_) => return false,
+            };
+        }
+    }
+}
+
+/// The right, and the duty, to verify one proof that nobody else is verifying: publishing the
+/// outcome (also when dropped without one, e.g. on a panic) wakes every waiter.
+struct Lead<'a> {
+    pool: &'a ShieldedPool,
+    key: [u8; 32],
+    flight: Arc<Flight>,
+    published: bool,
+}
+
+impl Lead<'_> {
+    fn publish(&mut self, verified: bool) {
+        if self.published {
+            return;
+        }
+        self.published = true;
+        // The cache first, then the flight leaves the map: a caller finds one or the other.
+        if verified && let Ok(mut cache) = self.pool.verified.lock() {
+            cache.insert(self.key);
+        }
+        if let Ok(mut flights) = self.pool.in_flight.lock() {
+            flights.remove(&self.key);
+        }
+        if let Ok(mut outcome) = self.flight.outcome.lock() {
+            *outcome = Some(verified);
+        }
+        self.flight.done.notify_all();
+    }
+}
+
+impl Drop for Lead<'_> {
+    fn drop(&mut self) {
+        self.publish(false);
+    }
+}
+
+/// Where a proof stands for one caller.
+enum Claim<'a> {
+    /// It already verified.
+    Verified,
+    /// This caller verifies it.
+    Lead(Lead<'a>),
+    /// Another caller is verifying it.
+    Wait(Arc<Flight>),
+}
+
 /// The shielded pool's checks.
 pub struct ShieldedPool {
     keys: Arc<SpendKeys>,
     verified: Mutex<VerifiedCache>,
+    /// Verifications in progress, by cache key.
+    in_flight: Mutex<BTreeMap<[u8; 32], Arc<Flight>>>,
     verifications: AtomicU64,
 }
 
@@ -55,6 +131,7 @@ impl ShieldedPool {
         Self {
             keys,
             verified: Mutex::new(VerifiedCache::default()),
+            in_flight: Mutex::new(BTreeMap::new()),
             verifications: AtomicU64::new(0),
         }
     }
@@ -130,20 +207,124 @@ impl ShieldedPool {
             .unwrap_or(false)
     }
 
-    /// Verifies the proof unless this exact transaction already verified.
+    /// Verifies the proof unless this exact transaction already verified, or waits for the
+    /// outcome if another caller is verifying it right now: each proof is verified once.
     pub fn verify(&self, tx: &Transaction, chain_id: &str, height: u64) -> Result<(), AppError> {
-        if self.is_verified(tx) {
-            return Ok(());
+        self.verify_all(&[tx], chain_id, height)
+    }
+
+    /// Verifies the proofs of `txs` (in parallel, each at most once across all callers) and
+    /// returns the first failure in their order. A proof another caller is verifying is waited
+    /// for, after this caller's own share is done and while it holds no lock.
+    pub fn verify_all(
+        &self,
+        txs: &[&Transaction],
+        chain_id: &str,
+        height: u64,
+    ) -> Result<(), AppError> {
+        // The context rules are cheap and depend on the caller's height: each caller checks them.
+        for tx in txs {
+            tx.body
+                .check_stateless()
+                .map_err(|e| AppError::Invalid(e.into()))?;
+            tx.body
+                .check_context(chain_id, height)
+                .map_err(|e| AppError::Invalid(e.into()))?;
         }
-        let context = VerifyContext {
-            chain_id: chain_id.to_owned(),
-            height,
+        let mut outcomes: Vec<Option<Result<(), AppError>>> = Vec::with_capacity(txs.len());
+        let mut leads = Vec::new();
+        let mut waits = Vec::new();
+        for (i, tx) in txs.iter().enumerate() {
+            match self.claim(tx) {
+                Claim::Verified => outcomes.push(Some(Ok(()))),
+                Claim::Lead(lead) => {
+                    outcomes.push(None);
+                    leads.push((i, *tx, lead));
+                }
+                Claim::Wait(flight) => {
+                    outcomes.push(None);
+                    waits.push((i, *tx, flight));
+                }
+            }
+        }
+        let led: Vec<(usize, Result<(), AppError>)> = if leads.len() == 1 {
+            leads
+                .into_iter()
+                .map(|(i, tx, lead)| (i, self.run(tx, lead)))
+                .collect()
+        } else {
+            use rayon::prelude::*;
+            leads
+                .into_par_iter()
+                .map(|(i, tx, lead)| (i, self.run(tx, lead)))
+                .collect()
         };
+        for (i, result) in led {
+            outcomes[i] = Some(result);
+        }
+        for (i, tx, flight) in waits {
+            // A rayon worker must not block on another caller: that caller's verification may
+            // need this very worker (the MSM inside spartan2 runs on rayon's pool). Such a caller
+            // verifies by itself instead. A failed or abandoned verification is repeated here, so
+            // the error is this caller's own.
+            let verified = rayon::current_thread_index().is_none() && flight.wait();
+            outcomes[i] = Some(if verified {
+                Ok(())
+            } else {
+                self.verify_now(tx)
+            });
+        }
+        outcomes
+            .into_iter()
+            .flatten()
+            .find(Result::is_err)
+            .unwrap_or(Ok(()))
+    }
+
+    /// Where the proof of `tx` stands: verified, to verify, or being verified by another caller.
+    fn claim(&self, tx: &Transaction) -> Claim<'_> {
+        let key = verified_key(tx);
+        let Ok(mut flights) = self.in_flight.lock() else {
+            // A poisoned map: verify without single-flight (correct, only slower).
+            return Claim::Lead(Lead {
+                pool: self,
+                key,
+                flight: Arc::default(),
+                published: false,
+            });
+        };
+        if self.verified.lock().is_ok_and(|c| c.set.contains(&key)) {
+            return Claim::Verified;
+        }
+        if let Some(flight) = flights.get(&key) {
+            return Claim::Wait(flight.clone());
+        }
+        let flight = Arc::new(Flight::default());
+        flights.insert(key, flight.clone());
+        Claim::Lead(Lead {
+            pool: self,
+            key,
+            flight,
+            published: false,
+        })
+    }
+
+    /// Verifies the proof as the leader and publishes the outcome to the waiters.
+    fn run(&self, tx: &Transaction, mut lead: Lead<'_>) -> Result<(), AppError> {
+        let result = self.verify_now(tx);
+        lead.publish(result.is_ok());
+        result
+    }
+
+    /// Verifies the proof against the public values computed from the body, counting it.
+    fn verify_now(&self, tx: &Transaction) -> Result<(), AppError> {
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        verify_transaction(&self.keys, tx, &context)?;
-        if let Ok(mut cache) = self.verified.lock() {
+        let result = verify_proof(&self.keys, &tx.proof, &tx.body.public_values());
+        if result.is_ok()
+            && let Ok(mut cache) = self.verified.lock()
+        {
             cache.insert(verified_key(tx));
         }
-        Ok(())
+        Ok(result?)
     }
 }

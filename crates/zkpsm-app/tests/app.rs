@@ -254,3 +254,47 @@ fn execution_is_deterministic() {
     assert_eq!(replica.execute_and_commit(&blocks[0]).unwrap(), head_a);
     let _ = &w.dir;
 }
+
+#[test]
+fn concurrent_checks_and_a_proposal_verify_each_proof_once() {
+    let w = world(ConsensusParams::default());
+    let good = pay(&w, 0, 10, 100);
+    let mut bad = pay(&w, 1, 10, 100);
+    let n = bad.len();
+    bad[n - 200] ^= 1;
+    // Four CheckTx of one transaction and a ProcessProposal of a block holding it, all at once
+    // (as CometBFT's mempool and consensus connections do): one verification between them.
+    let barrier = std::sync::Barrier::new(5);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                barrier.wait();
+                w.app.check_tx(&good).expect("admitted");
+            });
+        }
+        s.spawn(|| {
+            barrier.wait();
+            w.app
+                .process_proposal(&block(&w, vec![good.clone()]))
+                .expect("valid block");
+        });
+    });
+    assert_eq!(w.app.proof_verifications(), 1);
+    // A bad proof is refused to every concurrent caller (a failed verification is not shared as
+    // a success; each waiter that saw it fail verifies for itself).
+    let barrier = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                barrier.wait();
+                assert!(matches!(w.app.check_tx(&bad), Err(AppError::Invalid(_))));
+            });
+        }
+    });
+    assert!(w.app.proof_verifications() >= 2);
+    assert!(matches!(
+        w.app
+            .process_proposal(&block(&w, vec![good.clone(), bad.clone()])),
+        Err(AppError::Invalid(_))
+    ));
+}

@@ -2,11 +2,13 @@
 //!
 //! The calls are those the embedded sequencer makes: CheckTx is `App::check_tx` (the proof is
 //! verified once and cached, so a Recheck never verifies it again); PrepareProposal takes valid
-//! transactions up to the block limits; ProcessProposal rejects a block with any invalid
-//! transaction; FinalizeBlock executes against pending state and returns the app hash; Commit
-//! makes the block durable before it returns; Info reports the last committed height and app hash
-//! so CometBFT's handshake replays what the app lacks; InitChain is safe to repeat. An application
-//! failure is a non-zero code with a message, never a service error (which would halt CometBFT).
+//! transactions up to the block limits; ProcessProposal executes the block in full, rejecting it
+//! for any invalid transaction and otherwise keeping the result; FinalizeBlock takes that result
+//! when it decides the same block (or executes the block itself: another round's block, a
+//! replay, block sync) and returns the app hash; Commit makes the block durable before it
+//! returns; Info reports the last committed height and app hash so CometBFT's handshake replays
+//! what the app lacks; InitChain is safe to repeat. An application failure is a non-zero code
+//! with a message, never a service error (which would halt CometBFT).
 
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
@@ -29,6 +31,11 @@ use zkpsm_state::PendingBlock;
 /// The application as CometBFT sees it.
 pub struct AbciApp {
     app: Arc<App>,
+    /// The last block ProcessProposal accepted, executed but not committed, for FinalizeBlock to
+    /// take when it decides the same block (so a block is executed once, not twice). Its redb
+    /// write transaction holds the store's only writer: every consensus call that writes drops
+    /// it first (ProcessProposal of another proposal, FinalizeBlock of another block).
+    proposed: Mutex<Option<(Block, PendingBlock)>>,
     /// The block executed by FinalizeBlock, waiting for Commit.
     pending: Mutex<Option<PendingBlock>>,
     /// Nullifiers of the transactions admitted to CometBFT's mempool since the last Commit.
@@ -80,6 +87,7 @@ impl AbciApp {
     pub fn new(app: Arc<App>) -> Arc<Self> {
         Arc::new(Self {
             app,
+            proposed: Mutex::new(None),
             pending: Mutex::new(None),
             check_state: Mutex::new(BTreeMap::new()),
             crash_at: crash_from_env(),
@@ -127,8 +135,19 @@ impl AbciApp {
                 ConsensusResponse::PrepareProposal(response::PrepareProposal { txs })
             }
             ConsensusRequest::ProcessProposal(p) => {
-                match self.app.process_proposal(&self.block(p.height, &p.txs)) {
-                    Ok(()) => ConsensusResponse::ProcessProposal(ProcessProposal::Accept),
+                // A new proposal (another round, or another height after a replay) replaces the
+                // one kept: drop it first, releasing the store's writer for this execution.
+                drop(self.take_proposed());
+                let block = self.block(p.height, &p.txs);
+                // The full execution validates the block (every rule FinalizeBlock applies); its
+                // result is kept for FinalizeBlock.
+                match self.app.execute(&block) {
+                    Ok(pending) => {
+                        if let Ok(mut slot) = self.proposed.lock() {
+                            *slot = Some((block, pending));
+                        }
+                        ConsensusResponse::ProcessProposal(ProcessProposal::Accept)
+                    }
                     Err(e) => {
                         eprintln!("rejecting proposal at height {}: {e}", p.height);
                         ConsensusResponse::ProcessProposal(ProcessProposal::Reject)
@@ -137,11 +156,20 @@ impl AbciApp {
             }
             ConsensusRequest::FinalizeBlock(f) => {
                 let block = self.block(f.height, &f.txs);
-                // A decided block passed ProcessProposal at more than 2/3 of the voting power; if it
-                // does not execute here, this node's state is not the chain's.
-                let pending = self.app.execute(&block).unwrap_or_else(|e| {
-                    halt(&format!("decided block {} does not execute: {e}", f.height))
-                });
+                // The block ProcessProposal executed, if it is exactly this one (same height and
+                // transactions); otherwise (another round's block, a replay or block sync, which
+                // skip ProcessProposal) the kept one is dropped before executing this one.
+                let pending = match self.take_proposed() {
+                    Some((proposed, pending)) if proposed == block => pending,
+                    other => {
+                        drop(other);
+                        // A decided block passed ProcessProposal at more than 2/3 of the voting
+                        // power; if it does not execute here, this node's state is not the chain's.
+                        self.app.execute(&block).unwrap_or_else(|e| {
+                            halt(&format!("decided block {} does not execute: {e}", f.height))
+                        })
+                    }
+                };
                 let app_hash = pending.committed().app_hash;
                 if let Ok(mut slot) = self.pending.lock() {
                     *slot = Some(pending);
@@ -207,6 +235,14 @@ impl AbciApp {
             log,
             ..Default::default()
         })
+    }
+
+    /// Takes the block kept by ProcessProposal, if any.
+    fn take_proposed(&self) -> Option<(Block, PendingBlock)> {
+        match self.proposed.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
     }
 
     /// Records the transaction's nullifiers in the check state, or names one already there.
@@ -353,7 +389,19 @@ pub async fn serve(app: Arc<AbciApp>, addr: &str) -> Result<(), BoxError> {
                 .concurrency_limit(1)
                 .service(ConsensusService(app.clone())),
         )
-        .mempool(MempoolService(app.clone()))
+        // CheckTx verifies proofs: as many at once as there are cores. Unbounded, a burst of
+        // submissions runs dozens of verifications side by side, each finishing late (and so
+        // reaching the peers late, which verify only after the gossip); bounded, they finish in
+        // arrival order at the same total cost.
+        .mempool(
+            ServiceBuilder::new()
+                .concurrency_limit(
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(1),
+                )
+                .service(MempoolService(app.clone())),
+        )
         .info(InfoService(app))
         .snapshot(SnapshotService)
         .finish()

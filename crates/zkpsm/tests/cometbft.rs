@@ -271,6 +271,12 @@ fn four_validators_agree_and_a_killed_one_catches_up() {
             "node {i} disagrees at height {h}"
         );
     }
+    // Each validator verified the proof once: at CheckTx (from the gossip) or in ProcessProposal,
+    // whichever came first, the other waiting for it or finding it cached.
+    for i in 0..net.n {
+        let verified = net.client(i).status().unwrap().proof_verifications;
+        assert_eq!(verified, 1, "node {i} verified the proof {verified} times");
+    }
 
     // Kill validator 3 (its CometBFT and its app) with SIGKILL: 3 of 4 keep committing.
     net.script(&["stop", &net.dir(), "3", "--kill"], None);

@@ -335,13 +335,54 @@ service!(
     consensus,
     "The consensus connection."
 );
-service!(
-    MempoolService,
-    MempoolRequest,
-    MempoolResponse,
-    mempool,
-    "The mempool connection."
-);
+/// The mempool connection. CheckTx verifies proofs: at most as many run at once as there are
+/// cores. Unbounded, a burst of submissions runs dozens of verifications side by side, each
+/// finishing late (and so reaching the peers late, which verify only after the gossip); bounded,
+/// they finish in arrival order at the same total cost.
+///
+/// The bound is a semaphore inside each request's future, not tower's `ConcurrencyLimit`: that
+/// one waits in `poll_ready`, where tower-abci's connection loop stops polling the responses in
+/// flight, whose permits are then never released (CheckTx requests arrive without a Flush
+/// between them, so the connection would hang).
+#[derive(Clone)]
+pub struct MempoolService {
+    app: Arc<AbciApp>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl MempoolService {
+    /// The mempool connection of `app`, running as many CheckTx at once as there are cores.
+    pub fn new(app: Arc<AbciApp>) -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        Self {
+            app,
+            slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+}
+
+impl Service<MempoolRequest> for MempoolService {
+    type Response = MempoolResponse;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<MempoolResponse, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: MempoolRequest) -> Self::Future {
+        let (app, slots) = (self.app.clone(), self.slots.clone());
+        Box::pin(async move {
+            // FIFO: tokio's semaphore serves waiters in order. It is never closed.
+            let _slot = slots.acquire_owned().await.map_err(BoxError::from)?;
+            tokio::task::spawn_blocking(move || app.mempool(request))
+                .await
+                .map_err(BoxError::from)
+        })
+    }
+}
 service!(
     InfoService,
     InfoRequest,
@@ -389,19 +430,7 @@ pub async fn serve(app: Arc<AbciApp>, addr: &str) -> Result<(), BoxError> {
                 .concurrency_limit(1)
                 .service(ConsensusService(app.clone())),
         )
-        // CheckTx verifies proofs: as many at once as there are cores. Unbounded, a burst of
-        // submissions runs dozens of verifications side by side, each finishing late (and so
-        // reaching the peers late, which verify only after the gossip); bounded, they finish in
-        // arrival order at the same total cost.
-        .mempool(
-            ServiceBuilder::new()
-                .concurrency_limit(
-                    std::thread::available_parallelism()
-                        .map(|n| n.get())
-                        .unwrap_or(1),
-                )
-                .service(MempoolService(app.clone())),
-        )
+        .mempool(MempoolService::new(app.clone()))
         .info(InfoService(app))
         .snapshot(SnapshotService)
         .finish()

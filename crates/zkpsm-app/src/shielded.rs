@@ -3,6 +3,7 @@
 
 use crate::AppError;
 use crate::genesis::ConsensusParams;
+use crate::lanes::Lanes;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -110,6 +111,9 @@ enum Claim<'a> {
 /// The shielded pool's checks.
 pub struct ShieldedPool {
     keys: Arc<SpendKeys>,
+    /// Where proofs are verified: one lane per core, each proof on one thread, so concurrent
+    /// verifications (CheckTx's, a block's) share the cores without oversubscribing them.
+    lanes: Lanes,
     verified: Mutex<VerifiedCache>,
     /// Verifications in progress, by cache key.
     in_flight: Mutex<BTreeMap<[u8; 32], Arc<Flight>>>,
@@ -128,8 +132,12 @@ fn verified_key(tx: &Transaction) -> [u8; 32] {
 impl ShieldedPool {
     /// The pool with these spend keys.
     pub fn new(keys: Arc<SpendKeys>) -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         Self {
             keys,
+            lanes: Lanes::new(cores),
             verified: Mutex::new(VerifiedCache::default()),
             in_flight: Mutex::new(BTreeMap::new()),
             verifications: AtomicU64::new(0),
@@ -247,32 +255,47 @@ impl ShieldedPool {
                 }
             }
         }
-        let led: Vec<(usize, Result<(), AppError>)> = if leads.len() == 1 {
-            leads
-                .into_iter()
-                .map(|(i, tx, lead)| (i, self.run(tx, lead)))
-                .collect()
-        } else {
-            use rayon::prelude::*;
-            leads
-                .into_par_iter()
-                .map(|(i, tx, lead)| (i, self.run(tx, lead)))
-                .collect()
+        // This caller's share, in parallel across proofs: as many threads as lanes, each taking
+        // the next proof (a lane waits for its turn while others verify for CheckTx).
+        let workers = leads.len().min(self.lanes.len()).max(1);
+        let queue = Mutex::new(leads.into_iter());
+        let take = || queue.lock().ok().and_then(|mut q| q.next());
+        let work = || {
+            let mut done = Vec::new();
+            while let Some((i, tx, lead)) = take() {
+                done.push((i, self.run(tx, lead)));
+            }
+            done
         };
+        let led: Vec<(usize, Result<(), AppError>)> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut all = work();
+            for h in helpers {
+                // A panicked helper's leads publish "not verified" as they drop; their outcomes
+                // stay unset and are verified again below.
+                all.extend(h.join().unwrap_or_default());
+            }
+            all
+        });
         for (i, result) in led {
             outcomes[i] = Some(result);
         }
         for (i, tx, flight) in waits {
-            // A rayon worker must not block on another caller: that caller's verification may
-            // need this very worker (the MSM inside spartan2 runs on rayon's pool). Such a caller
-            // verifies by itself instead. A failed or abandoned verification is repeated here, so
-            // the error is this caller's own.
-            let verified = rayon::current_thread_index().is_none() && flight.wait();
+            // Waiting cannot deadlock: a leader verifies in a lane, and a lane is held only while
+            // a proof is verified, never while waiting. A failed or abandoned verification is
+            // repeated here, so the error is this caller's own.
+            let verified = flight.wait();
             outcomes[i] = Some(if verified {
                 Ok(())
             } else {
                 self.verify_now(tx)
             });
+        }
+        // Anything still unset (a helper thread panicked) is verified here.
+        for (i, slot) in outcomes.iter_mut().enumerate() {
+            if slot.is_none() {
+                *slot = Some(self.verify_now(txs[i]));
+            }
         }
         outcomes
             .into_iter()
@@ -316,10 +339,14 @@ impl ShieldedPool {
         result
     }
 
-    /// Verifies the proof against the public values computed from the body, counting it.
+    /// Verifies the proof against the public values computed from the body, in a lane, counting
+    /// it. It never waits for another caller, so a lane is always handed back.
     fn verify_now(&self, tx: &Transaction) -> Result<(), AppError> {
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let result = verify_proof(&self.keys, &tx.proof, &tx.body.public_values());
+        let expected = tx.body.public_values();
+        let result = self
+            .lanes
+            .run(|| verify_proof(&self.keys, &tx.proof, &expected));
         if result.is_ok()
             && let Ok(mut cache) = self.verified.lock()
         {

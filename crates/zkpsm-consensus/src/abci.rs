@@ -68,6 +68,13 @@ fn crash_from_env() -> Option<(CrashPoint, u64)> {
     Some((point, height.parse().ok()?))
 }
 
+/// The machine's cores (1 if unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
 /// Kills this process with SIGKILL: no destructor, no flush, as a power cut would.
 fn sigkill_self() -> ! {
     let _ = std::process::Command::new("kill")
@@ -353,12 +360,9 @@ pub struct MempoolService {
 impl MempoolService {
     /// The mempool connection of `app`, running as many CheckTx at once as there are cores.
     pub fn new(app: Arc<AbciApp>) -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
         Self {
             app,
-            slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            slots: Arc::new(tokio::sync::Semaphore::new(cores())),
         }
     }
 }

@@ -188,6 +188,7 @@ async fn status(State(node): State<Arc<Backend>>) -> Answer<Status> {
         anchor_window: app.genesis().params.anchor_window,
         spend_vk_digest: app.genesis().spend_vk_digest.clone(),
         mempool: node.mempool_len(),
+        proof_verifications: app.proof_verifications(),
     }))
 }
 

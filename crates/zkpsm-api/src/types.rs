@@ -41,6 +41,10 @@ pub struct Status {
     pub spend_vk_digest: String,
     /// Pending transactions.
     pub mempool: usize,
+    /// Transaction proofs this node has verified since it started (each proof at most once:
+    /// later checks of the same transaction use the cache or wait for the running verification).
+    #[serde(default)]
+    pub proof_verifications: u64,
 }
 
 /// A block.

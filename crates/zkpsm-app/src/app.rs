@@ -6,7 +6,6 @@ use crate::block::{Block, ChainTx};
 use crate::genesis::Genesis;
 use crate::module::{Module, ModuleState, ModuleWrites};
 use crate::shielded::ShieldedPool;
-use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -250,12 +249,8 @@ impl App {
                 ChainTx::Module { .. } => None,
             })
             .collect();
-        shielded
-            .par_iter()
-            .map(|t| self.pool.verify(t, &self.genesis.chain_id, height))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Result<(), _>>()?;
+        self.pool
+            .verify_all(&shielded, &self.genesis.chain_id, height)?;
 
         // Stateful rules and execution, sequentially.
         let mut revealed = BTreeSet::new();

@@ -11,6 +11,7 @@ pub mod block;
 pub mod chain_prover;
 pub mod error;
 pub mod genesis;
+pub mod lanes;
 pub mod module;
 pub mod shielded;
 
@@ -18,4 +19,5 @@ pub use app::App;
 pub use block::{Block, ChainTx};
 pub use error::AppError;
 pub use genesis::{ConsensusParams, Genesis};
+pub use lanes::Lanes;
 pub use module::Module;

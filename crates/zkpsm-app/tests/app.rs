@@ -3,7 +3,7 @@
 use rand::rngs::OsRng;
 use std::sync::Arc;
 use zkpsm_app::genesis::Allocation;
-use zkpsm_app::{App, AppError, Block, ChainTx, ConsensusParams, Genesis};
+use zkpsm_app::{App, AppError, Block, ChainTx, ConsensusParams, Genesis, Lanes};
 use zkpsm_primitives::encryption::try_decrypt;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
@@ -253,4 +253,76 @@ fn execution_is_deterministic() {
     .unwrap();
     assert_eq!(replica.execute_and_commit(&blocks[0]).unwrap(), head_a);
     let _ = &w.dir;
+}
+
+#[test]
+fn concurrent_checks_and_a_proposal_verify_each_proof_once() {
+    let w = world(ConsensusParams::default());
+    let good = pay(&w, 0, 10, 100);
+    let mut bad = pay(&w, 1, 10, 100);
+    let n = bad.len();
+    bad[n - 200] ^= 1;
+    // Four CheckTx of one transaction and a ProcessProposal of a block holding it, all at once
+    // (as CometBFT's mempool and consensus connections do): one verification between them.
+    let barrier = std::sync::Barrier::new(5);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                barrier.wait();
+                w.app.check_tx(&good).expect("admitted");
+            });
+        }
+        s.spawn(|| {
+            barrier.wait();
+            w.app
+                .process_proposal(&block(&w, vec![good.clone()]))
+                .expect("valid block");
+        });
+    });
+    assert_eq!(w.app.proof_verifications(), 1);
+    // A bad proof is refused to every concurrent caller (a failed verification is not shared as
+    // a success; each waiter that saw it fail verifies for itself).
+    let barrier = std::sync::Barrier::new(3);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                barrier.wait();
+                assert!(matches!(w.app.check_tx(&bad), Err(AppError::Invalid(_))));
+            });
+        }
+    });
+    assert!(w.app.proof_verifications() >= 2);
+    assert!(matches!(
+        w.app
+            .process_proposal(&block(&w, vec![good.clone(), bad.clone()])),
+        Err(AppError::Invalid(_))
+    ));
+}
+
+#[test]
+fn a_lane_runs_parallel_loops_on_one_thread_and_survives_a_panic() {
+    use rayon::prelude::*;
+    let lanes = Lanes::new(2);
+    assert_eq!(lanes.len(), 2);
+    let caller = std::thread::current().id();
+    let threads: Vec<std::thread::ThreadId> = lanes.run(|| {
+        (0..10_000)
+            .into_par_iter()
+            .map(|_| std::thread::current().id())
+            .collect()
+    });
+    assert!(threads.iter().all(|t| *t == threads[0]), "one thread");
+    assert_ne!(threads[0], caller, "the lane's thread, not the caller's");
+    // A job that panics hands its lane back: both lanes still run jobs, side by side.
+    for _ in 0..2 {
+        let panicked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lanes.run(|| panic!("job"))));
+        assert!(panicked.is_err());
+    }
+    let barrier = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| lanes.run(|| barrier.wait()));
+        }
+    });
 }

@@ -2,11 +2,13 @@
 //!
 //! The calls are those the embedded sequencer makes: CheckTx is `App::check_tx` (the proof is
 //! verified once and cached, so a Recheck never verifies it again); PrepareProposal takes valid
-//! transactions up to the block limits; ProcessProposal rejects a block with any invalid
-//! transaction; FinalizeBlock executes against pending state and returns the app hash; Commit
-//! makes the block durable before it returns; Info reports the last committed height and app hash
-//! so CometBFT's handshake replays what the app lacks; InitChain is safe to repeat. An application
-//! failure is a non-zero code with a message, never a service error (which would halt CometBFT).
+//! transactions up to the block limits; ProcessProposal executes the block in full, rejecting it
+//! for any invalid transaction and otherwise keeping the result; FinalizeBlock takes that result
+//! when it decides the same block (or executes the block itself: another round's block, a
+//! replay, block sync) and returns the app hash; Commit makes the block durable before it
+//! returns; Info reports the last committed height and app hash so CometBFT's handshake replays
+//! what the app lacks; InitChain is safe to repeat. An application failure is a non-zero code
+//! with a message, never a service error (which would halt CometBFT).
 
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
@@ -29,6 +31,11 @@ use zkpsm_state::PendingBlock;
 /// The application as CometBFT sees it.
 pub struct AbciApp {
     app: Arc<App>,
+    /// The last block ProcessProposal accepted, executed but not committed, for FinalizeBlock to
+    /// take when it decides the same block (so a block is executed once, not twice). Its redb
+    /// write transaction holds the store's only writer: every consensus call that writes drops
+    /// it first (ProcessProposal of another proposal, FinalizeBlock of another block).
+    proposed: Mutex<Option<(Block, PendingBlock)>>,
     /// The block executed by FinalizeBlock, waiting for Commit.
     pending: Mutex<Option<PendingBlock>>,
     /// Nullifiers of the transactions admitted to CometBFT's mempool since the last Commit.
@@ -61,6 +68,13 @@ fn crash_from_env() -> Option<(CrashPoint, u64)> {
     Some((point, height.parse().ok()?))
 }
 
+/// The machine's cores (1 if unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
 /// Kills this process with SIGKILL: no destructor, no flush, as a power cut would.
 fn sigkill_self() -> ! {
     let _ = std::process::Command::new("kill")
@@ -80,6 +94,7 @@ impl AbciApp {
     pub fn new(app: Arc<App>) -> Arc<Self> {
         Arc::new(Self {
             app,
+            proposed: Mutex::new(None),
             pending: Mutex::new(None),
             check_state: Mutex::new(BTreeMap::new()),
             crash_at: crash_from_env(),
@@ -127,8 +142,19 @@ impl AbciApp {
                 ConsensusResponse::PrepareProposal(response::PrepareProposal { txs })
             }
             ConsensusRequest::ProcessProposal(p) => {
-                match self.app.process_proposal(&self.block(p.height, &p.txs)) {
-                    Ok(()) => ConsensusResponse::ProcessProposal(ProcessProposal::Accept),
+                // A new proposal (another round, or another height after a replay) replaces the
+                // one kept: drop it first, releasing the store's writer for this execution.
+                drop(self.take_proposed());
+                let block = self.block(p.height, &p.txs);
+                // The full execution validates the block (every rule FinalizeBlock applies); its
+                // result is kept for FinalizeBlock.
+                match self.app.execute(&block) {
+                    Ok(pending) => {
+                        if let Ok(mut slot) = self.proposed.lock() {
+                            *slot = Some((block, pending));
+                        }
+                        ConsensusResponse::ProcessProposal(ProcessProposal::Accept)
+                    }
                     Err(e) => {
                         eprintln!("rejecting proposal at height {}: {e}", p.height);
                         ConsensusResponse::ProcessProposal(ProcessProposal::Reject)
@@ -137,11 +163,20 @@ impl AbciApp {
             }
             ConsensusRequest::FinalizeBlock(f) => {
                 let block = self.block(f.height, &f.txs);
-                // A decided block passed ProcessProposal at more than 2/3 of the voting power; if it
-                // does not execute here, this node's state is not the chain's.
-                let pending = self.app.execute(&block).unwrap_or_else(|e| {
-                    halt(&format!("decided block {} does not execute: {e}", f.height))
-                });
+                // The block ProcessProposal executed, if it is exactly this one (same height and
+                // transactions); otherwise (another round's block, a replay or block sync, which
+                // skip ProcessProposal) the kept one is dropped before executing this one.
+                let pending = match self.take_proposed() {
+                    Some((proposed, pending)) if proposed == block => pending,
+                    other => {
+                        drop(other);
+                        // A decided block passed ProcessProposal at more than 2/3 of the voting
+                        // power; if it does not execute here, this node's state is not the chain's.
+                        self.app.execute(&block).unwrap_or_else(|e| {
+                            halt(&format!("decided block {} does not execute: {e}", f.height))
+                        })
+                    }
+                };
                 let app_hash = pending.committed().app_hash;
                 if let Ok(mut slot) = self.pending.lock() {
                     *slot = Some(pending);
@@ -207,6 +242,14 @@ impl AbciApp {
             log,
             ..Default::default()
         })
+    }
+
+    /// Takes the block kept by ProcessProposal, if any.
+    fn take_proposed(&self) -> Option<(Block, PendingBlock)> {
+        match self.proposed.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
     }
 
     /// Records the transaction's nullifiers in the check state, or names one already there.
@@ -299,13 +342,51 @@ service!(
     consensus,
     "The consensus connection."
 );
-service!(
-    MempoolService,
-    MempoolRequest,
-    MempoolResponse,
-    mempool,
-    "The mempool connection."
-);
+/// The mempool connection. CheckTx verifies proofs: at most as many run at once as there are
+/// cores. Unbounded, a burst of submissions runs dozens of verifications side by side, each
+/// finishing late (and so reaching the peers late, which verify only after the gossip); bounded,
+/// they finish in arrival order at the same total cost.
+///
+/// The bound is a semaphore inside each request's future, not tower's `ConcurrencyLimit`: that
+/// one waits in `poll_ready`, where tower-abci's connection loop stops polling the responses in
+/// flight, whose permits are then never released (CheckTx requests arrive without a Flush
+/// between them, so the connection would hang).
+#[derive(Clone)]
+pub struct MempoolService {
+    app: Arc<AbciApp>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl MempoolService {
+    /// The mempool connection of `app`, running as many CheckTx at once as there are cores.
+    pub fn new(app: Arc<AbciApp>) -> Self {
+        Self {
+            app,
+            slots: Arc::new(tokio::sync::Semaphore::new(cores())),
+        }
+    }
+}
+
+impl Service<MempoolRequest> for MempoolService {
+    type Response = MempoolResponse;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<MempoolResponse, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: MempoolRequest) -> Self::Future {
+        let (app, slots) = (self.app.clone(), self.slots.clone());
+        Box::pin(async move {
+            // FIFO: tokio's semaphore serves waiters in order. It is never closed.
+            let _slot = slots.acquire_owned().await.map_err(BoxError::from)?;
+            tokio::task::spawn_blocking(move || app.mempool(request))
+                .await
+                .map_err(BoxError::from)
+        })
+    }
+}
 service!(
     InfoService,
     InfoRequest,
@@ -353,7 +434,7 @@ pub async fn serve(app: Arc<AbciApp>, addr: &str) -> Result<(), BoxError> {
                 .concurrency_limit(1)
                 .service(ConsensusService(app.clone())),
         )
-        .mempool(MempoolService(app.clone()))
+        .mempool(MempoolService::new(app.clone()))
         .info(InfoService(app))
         .snapshot(SnapshotService)
         .finish()

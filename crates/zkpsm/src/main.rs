@@ -222,9 +222,15 @@ enum BenchCommand {
     },
     /// Committed tps on a 4-validator CometBFT network: kvstore's and zkpsm's, with the bound.
     Consensus {
-        /// Transactions per run.
-        #[arg(long, default_value_t = 64)]
+        /// zkpsm transactions (each proven first, ~0.15 s apiece).
+        #[arg(long, default_value_t = 384)]
         txs: usize,
+        /// Most zkpsm transactions pending (sent, not yet committed) at once; 0 for no limit.
+        #[arg(long, default_value_t = 96)]
+        window: usize,
+        /// Seconds of kvstore transactions.
+        #[arg(long, default_value_t = 10.0)]
+        kv_seconds: f64,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -268,7 +274,12 @@ fn main() -> ExitCode {
             json,
         }) => bench_chain::run(&capacities, blocks, json),
         Command::Bench(BenchCommand::Node { txs, json }) => bench_node::run(txs, json),
-        Command::Bench(BenchCommand::Consensus { txs, json }) => bench_consensus::run(txs, json),
+        Command::Bench(BenchCommand::Consensus {
+            txs,
+            window,
+            kv_seconds,
+            json,
+        }) => bench_consensus::run(txs, window, kv_seconds, json),
         Command::Init {
             home,
             chain_id,

@@ -253,12 +253,13 @@ fn one_validator_settles_payments_and_refuses_double_spends() {
 fn four_validators_agree_and_a_killed_one_catches_up() {
     let (_home_dir, home) = home();
     let alice_sk = SpendingKey::random(&mut OsRng);
-    let genesis = init(&home, &alice_sk, 4, 100, &["--consensus", "cometbft"]);
+    let genesis = init(&home, &alice_sk, 10, 100, &["--consensus", "cometbft"]);
     let net = Testnet::new(4, 27200, &home.join("genesis.json"));
     let spends = genesis_spends(&genesis, &alice_sk, &[0, 1, 2], 10);
+    let burst = genesis_spends(&genesis, &alice_sk, &[3, 4, 5, 6, 7, 8, 9], 10);
 
     net.client(0).submit(&spends[0]).unwrap();
-    net.wait_supply(0, 399);
+    net.wait_supply(0, 999);
     let h = net.height(0);
     for i in 0..net.n {
         net.wait_height(i, h);
@@ -271,19 +272,43 @@ fn four_validators_agree_and_a_killed_one_catches_up() {
             "node {i} disagrees at height {h}"
         );
     }
+    // Each validator verified the proof once: at CheckTx (from the gossip) or in ProcessProposal,
+    // whichever came first, the other waiting for it or finding it cached.
+    for i in 0..net.n {
+        let verified = net.client(i).status().unwrap().proof_verifications;
+        assert_eq!(verified, 1, "node {i} verified the proof {verified} times");
+    }
+    // A burst, more transactions at once than any node has cores, sent to every node: all are
+    // admitted and committed (the mempool connection keeps answering while CheckTx waits for a
+    // core), and each validator still verifies each proof once.
+    std::thread::scope(|s| {
+        for (k, tx) in burst.iter().enumerate() {
+            let client = net.client(k % net.n);
+            s.spawn(move || client.submit(tx).unwrap());
+        }
+    });
+    net.wait_supply(0, 992);
+    for i in 0..net.n {
+        net.wait_supply(i, 992);
+        let verified = net.client(i).status().unwrap().proof_verifications;
+        assert_eq!(
+            verified, 8,
+            "node {i}: {verified} verifications of 8 proofs"
+        );
+    }
 
     // Kill validator 3 (its CometBFT and its app) with SIGKILL: 3 of 4 keep committing.
     net.script(&["stop", &net.dir(), "3", "--kill"], None);
     let down_at = net.height(0);
     net.client(1).submit(&spends[1]).unwrap();
-    net.wait_supply(0, 398);
+    net.wait_supply(0, 991);
     net.wait_height(0, down_at + 5);
 
     // Restart it: it catches up and agrees.
     net.script(&["start", &net.dir(), "3"], None);
     net.wait_api(3);
     net.client(2).submit(&spends[2]).unwrap();
-    net.wait_supply(0, 397);
+    net.wait_supply(0, 990);
     let target = net.height(0);
     net.wait_height(3, target);
     let expected = net.app_hash(0, target);

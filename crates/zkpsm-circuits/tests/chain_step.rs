@@ -369,14 +369,26 @@ fn a_range_of_blocks_states_its_ends() {
     let chain = chain();
     let witnesses: Vec<StepWitness> = (1..=3).map(|h| chain.witness(h)).collect();
     let s = zkpsm_transition::apply_range(&chain.z(0), &witnesses).unwrap();
-    assert_eq!((s.z_before, s.z_after, s.blocks), (chain.z(0), chain.z(3), 3));
+    assert_eq!(
+        (s.z_before, s.z_after, s.blocks),
+        (chain.z(0), chain.z(3), 3)
+    );
     let bytes = s.to_bytes();
     assert_eq!(bytes.len(), zkpsm_transition::range::RANGE_STATEMENT_BYTES);
-    assert_eq!(zkpsm_transition::RangeStatement::from_bytes(&bytes), Some(s));
-    assert_eq!(zkpsm_transition::RangeStatement::from_bytes(&bytes[1..]), None);
+    assert_eq!(
+        zkpsm_transition::RangeStatement::from_bytes(&bytes),
+        Some(s)
+    );
+    assert_eq!(
+        zkpsm_transition::RangeStatement::from_bytes(&bytes[1..]),
+        None
+    );
     let mut non_canonical = bytes.clone();
     non_canonical[..32].copy_from_slice(&[0xff; 32]);
-    assert_eq!(zkpsm_transition::RangeStatement::from_bytes(&non_canonical), None);
+    assert_eq!(
+        zkpsm_transition::RangeStatement::from_bytes(&non_canonical),
+        None
+    );
     // Another order of the same blocks is another range, or none at all.
     let mut swapped = witnesses.clone();
     swapped.swap(1, 2);

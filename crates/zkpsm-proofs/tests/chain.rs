@@ -10,8 +10,8 @@ use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
-use zkpsm_proofs::{NovaTransitionProver, ProofError, TransitionProver};
 use zkpsm_proofs::chain::{ChainParams, ChainProof, ChainProver};
+use zkpsm_proofs::{NovaTransitionProver, ProofError, TransitionProver};
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
 
 fn output(i: u64) -> Output {

@@ -114,8 +114,8 @@ impl Node {
             height,
             txs,
         };
-        // Process the proposal as any validator would, then finalize and commit.
-        self.app.process_proposal(&block)?;
+        // Executing the proposal is processing it (ProcessProposal is execute-and-discard): the
+        // one execution is checked and committed.
         let committed = self.app.execute(&block)?.commit()?;
 
         let included: BTreeSet<TxId> = block

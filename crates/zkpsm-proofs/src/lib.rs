@@ -16,5 +16,5 @@ pub mod verifier;
 pub use error::ProofError;
 pub use keys::SpendKeys;
 pub use prover::SpendProver;
-pub use transition_prover::{NovaTransitionProver, TransitionProver};
+pub use transition_prover::NovaTransitionProver;
 pub use verifier::{VerifyContext, verify_transaction};

@@ -1,32 +1,11 @@
-//! Provers of block ranges behind one interface: the Nova chain IVC here, and a zkVM backend (the
-//! SP1 host, built outside the default workspace) proving the same transition from the same step
-//! witnesses.
+//! The Nova backend of [`TransitionProver`]: a range of blocks folded one IVC step each from
+//! its first state, and compressed.
 
 use crate::ProofError;
 use crate::chain::{ChainParams, ChainProof, ChainProver};
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
-
-/// A prover of consecutive blocks' state transition.
-pub trait TransitionProver {
-    /// Its proofs.
-    type Proof;
-
-    /// Proves the blocks whose step witnesses are `witnesses`, in order, from `z_before`.
-    fn prove_range(
-        &self,
-        z_before: &[Fq; Z_LEN],
-        witnesses: &[StepWitness],
-    ) -> Result<Self::Proof, ProofError>;
-
-    /// Verifies `proof` of a range that starts at `z_before`; returns `z` after it and its number
-    /// of blocks.
-    fn verify_range(
-        &self,
-        z_before: &[Fq; Z_LEN],
-        proof: &Self::Proof,
-    ) -> Result<([Fq; Z_LEN], u64), ProofError>;
-}
+use zkpsm_transition::TransitionProver;
 
 /// The Nova backend: one IVC step per block, compressed into a zero-knowledge `CompressedSNARK`.
 pub struct NovaTransitionProver<'a> {
@@ -42,6 +21,7 @@ impl<'a> NovaTransitionProver<'a> {
 
 impl TransitionProver for NovaTransitionProver<'_> {
     type Proof = ChainProof;
+    type Error = ProofError;
 
     fn prove_range(
         &self,

@@ -11,8 +11,9 @@ use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
 use zkpsm_proofs::chain::{ChainParams, ChainProof, ChainProver};
-use zkpsm_proofs::{NovaTransitionProver, ProofError, TransitionProver};
+use zkpsm_proofs::{NovaTransitionProver, ProofError};
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
+use zkpsm_transition::TransitionProver;
 
 fn output(i: u64) -> Output {
     Output {

@@ -17,9 +17,11 @@
 mod append;
 pub mod error;
 mod nullifiers;
+pub mod prover;
 pub mod range;
 
 pub use error::{TransitionError, Tree};
+pub use prover::TransitionProver;
 pub use range::{RangeStatement, apply_range};
 use zkpsm_primitives::chain_step::{
     ARITY, EffectKind, EffectsDigest, NodePath, StepWitness, Z_LEN, next_block_chain_hash,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod merkle_table;
 pub mod nullifier_tree;
 pub mod store;
+pub mod synthetic;
 mod tables;
 
 pub use chain_state::ChainState;

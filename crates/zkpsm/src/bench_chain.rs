@@ -4,15 +4,9 @@
 
 use crate::bench::median_ms;
 use anyhow::{Context, Result, bail};
-use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::time::Instant;
-use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
-use zkpsm_primitives::field::Fq;
-use zkpsm_primitives::merkle::Anchor;
-use zkpsm_primitives::note::{NoteCommitment, Nullifier};
-use zkpsm_primitives::transaction::{Output, TxId};
 use zkpsm_proofs::chain::{ChainParams, ChainProver};
-use zkpsm_state::{BlockEffects, Store, TxEffects};
+use zkpsm_state::{Store, synthetic};
 
 /// Figures at one capacity.
 struct Figures {
@@ -40,17 +34,6 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn output(rng: &mut StdRng) -> Output {
-    Output {
-        cm: NoteCommitment(<Fq as ff::Field>::random(&mut *rng)),
-        encrypted: EncryptedNote {
-            epk: [1; 32],
-            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
-            out_ct: [3; OUT_CIPHERTEXT_BYTES],
-        },
-    }
-}
-
 fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
     let started = Instant::now();
     eprintln!("zkpsm: setting up the chain prover at capacity {capacity}");
@@ -60,10 +43,10 @@ fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
     // Full blocks of random nullifiers and commitments, applied by the executor.
     let dir = tempfile::tempdir()?;
     let store = Store::open(&dir.path().join("state.redb"))?;
-    let mut rng = StdRng::seed_from_u64(capacity as u64);
+    let seed = capacity as u64;
     let genesis = store.init_genesis(
         b"bench",
-        &[output(&mut rng)],
+        &[synthetic::output(seed, b"genesis")],
         u64::MAX / 2,
         u32::try_from(capacity)?,
     )?;
@@ -71,24 +54,7 @@ fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
     let mut steps = Vec::new();
     let mut head = genesis;
     for height in 1..=blocks {
-        let txs = (0..capacity)
-            .map(|i| TxEffects {
-                txid: TxId([i as u8; 32]),
-                anchor: Anchor(head.state.cm_root.0),
-                nullifiers: (0..2)
-                    .map(|_| Nullifier(<Fq as ff::Field>::random(&mut rng)))
-                    .collect(),
-                outputs: vec![output(&mut rng), output(&mut rng)],
-                fee: rng.gen_range(0..10),
-            })
-            .collect();
-        head = store.apply_block(&BlockEffects {
-            height,
-            block: Vec::new(),
-            txs,
-            module_writes: Vec::new(),
-            module_roots: Vec::new(),
-        })?;
+        head = store.apply_block(&synthetic::full_block(&head, capacity, seed))?;
         let witness = store
             .step_witness(height)?
             .context("the executor records every block's witness")?;

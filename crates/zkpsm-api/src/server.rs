@@ -240,6 +240,7 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
         encoded: hex::encode(encoded),
         app_hash: hex::encode(committed.app_hash),
         da,
+        module_roots: module_roots_hex(app, height)?,
     }))
 }
 
@@ -353,6 +354,17 @@ async fn anchors(
     }))
 }
 
+/// The other modules' roots after `height`, hex-encoded.
+fn module_roots_hex(app: &App, height: u64) -> Result<Vec<(String, String)>, Reply> {
+    Ok(app
+        .store()
+        .module_roots(height)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, root)| (name, hex::encode(root)))
+        .collect())
+}
+
 async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo> {
     let app = node.app();
     let (height, proof) = app.store().latest_chain_proof()?.ok_or_else(|| {
@@ -369,17 +381,10 @@ async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo>
             format!("the proven height {height} is not committed"),
         )
     })?;
-    let module_roots = app
-        .store()
-        .module_roots(height)?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(name, root)| (name, hex::encode(root)))
-        .collect();
     Ok(axum::Json(ChainProofInfo {
         height,
         app_hash: hex::encode(committed.app_hash),
-        module_roots,
+        module_roots: module_roots_hex(app, height)?,
         proof: hex::encode(proof),
     }))
 }

@@ -61,6 +61,9 @@ pub struct BlockInfo {
     /// Where the block was published on the DA layer (empty until it is).
     #[serde(default)]
     pub da: Vec<BlobRefInfo>,
+    /// The other modules' `(name, root hex)` after the block, which the app hash covers with `z`.
+    #[serde(default)]
+    pub module_roots: Vec<(String, String)>,
 }
 
 /// Where one blob of a block landed on the DA layer.

@@ -59,6 +59,11 @@ pub struct Genesis {
     /// by CometBFT, whose commits carry the validators' signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencer: Option<String>,
+    /// The verifying key hash (`0x` and 64 hex digits) of the SP1 guest that proves this chain's
+    /// block transition (`sp1/guest.vk`): the light client accepts an SP1 proof of a block range
+    /// only under this key. Absent: no SP1 proof is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp1_vk: Option<String>,
 }
 
 /// The genesis notes' outgoing viewing key: all zeros, because allocations are public anyway.
@@ -99,6 +104,15 @@ impl Genesis {
             )));
         }
         self.sequencer_key()?;
+        if let Some(vk) = &self.sp1_vk {
+            let digits = vk.strip_prefix("0x").unwrap_or_default();
+            if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(AppError::Genesis(
+                    "sp1_vk: not 0x and 64 hex digits (the guest's key, as sp1/guest.vk records it)"
+                        .into(),
+                ));
+            }
+        }
         self.notes()?;
         self.supply()?;
         Ok(())

@@ -35,6 +35,7 @@ fn world(params: ConsensusParams) -> World {
         params,
         spend_vk_digest: keys().vk_digest_hex(),
         sequencer: None,
+        sp1_vk: None,
         allocations: vec![
             Allocation {
                 address: fvk.address_at(0).to_string(),
@@ -325,4 +326,38 @@ fn a_lane_runs_parallel_loops_on_one_thread_and_survives_a_panic() {
             s.spawn(|| lanes.run(|| barrier.wait()));
         }
     });
+}
+
+#[test]
+fn genesis_refuses_parameters_the_chain_cannot_honour() {
+    let w = world(ConsensusParams::default());
+    let good = w.app.genesis().clone();
+    good.validate().expect("the test genesis is valid");
+    let too_wide = Genesis {
+        params: ConsensusParams {
+            anchor_window: 257,
+            ..good.params.clone()
+        },
+        ..good.clone()
+    };
+    assert!(too_wide.validate().is_err(), "the anchor ring holds 256");
+    let hex64 = "ab".repeat(32);
+    for bad in [
+        String::new(),
+        "0x12".into(),
+        hex64.clone(),
+        format!("0x{}", "g".repeat(64)),
+    ] {
+        let pinned = Genesis {
+            sp1_vk: Some(bad.clone()),
+            ..good.clone()
+        };
+        assert!(pinned.validate().is_err(), "sp1_vk {bad:?} accepted");
+    }
+    let pinned = Genesis {
+        sp1_vk: Some(format!("0x{hex64}")),
+        ..good
+    };
+    let text = String::from_utf8(pinned.to_bytes()).unwrap();
+    assert_eq!(Genesis::from_json(&text).unwrap(), pinned);
 }

@@ -19,6 +19,7 @@ fn setup() -> (tempfile::TempDir, Node, Genesis, SpendingKey) {
         params: ConsensusParams::default(),
         spend_vk_digest: keys.vk_digest_hex(),
         sequencer: None,
+        sp1_vk: None,
         allocations: (0..3)
             .map(|i| Allocation {
                 address: fvk.address_at(i).to_string(),

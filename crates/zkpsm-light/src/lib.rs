@@ -84,6 +84,49 @@ pub fn check_chain_proof(
     Ok(CheckedState { state, app_hash })
 }
 
+/// The states at both ends of a block range whose transition another backend proved (an SP1
+/// proof, verified by the caller under the key genesis pins): the start is `None` when the range
+/// begins at the genesis state `z0`, else the caller must check the start's app hash against a
+/// commit like the end's (the blocks before it are then trusted to the signers, not proven).
+pub fn check_range(
+    z0: &[Fq; Z_LEN],
+    statement: &zkpsm_transition::RangeStatement,
+    roots_before: &[(String, [u8; 32])],
+    roots_after: &[(String, [u8; 32])],
+) -> Result<(Option<CheckedState>, CheckedState), LightError> {
+    let decode = |z: &[Fq; Z_LEN], which: &str| {
+        ChainState::from_z(z).ok_or_else(|| {
+            LightError::BadState(format!(
+                "a count of the {which} state does not fit in 64 bits"
+            ))
+        })
+    };
+    let before = decode(&statement.z_before, "first")?;
+    let after = decode(&statement.z_after, "last")?;
+    if statement.blocks == 0 || before.height.checked_add(statement.blocks) != Some(after.height) {
+        return Err(LightError::BadState(format!(
+            "{} blocks lead from height {} to {}",
+            statement.blocks, before.height, after.height
+        )));
+    }
+    let start = (statement.z_before != *z0).then(|| CheckedState {
+        state: before,
+        app_hash: before.app_hash(roots_before),
+    });
+    if start.is_none() != (before.height == 0) {
+        return Err(LightError::BadState(
+            "the range starts at height 0 but not at the genesis state".into(),
+        ));
+    }
+    Ok((
+        start,
+        CheckedState {
+            state: after,
+            app_hash: after.app_hash(roots_after),
+        },
+    ))
+}
+
 fn same_app_hash(proven: &[u8; 32], committed: &[u8]) -> Result<(), LightError> {
     if committed == proven {
         Ok(())

@@ -12,6 +12,7 @@ fn genesis() -> Genesis {
         spend_vk_digest: SpendKeys::shared().unwrap().vk_digest_hex(),
         allocations: vec![],
         sequencer: None,
+        sp1_vk: None,
     }
 }
 

@@ -11,7 +11,9 @@ mod da_layer;
 mod demo;
 mod node;
 mod orchard_peer;
+mod prove;
 mod publish;
+mod sp1;
 mod sync;
 mod tx;
 mod verify;
@@ -130,6 +132,34 @@ enum Command {
         /// Ask whether this note commitment (hex) is in the tree (repeatable).
         #[arg(long = "commitment")]
         commitments: Vec<String>,
+        /// Check this Nova chain proof file (from `zkpsm prove --backend nova`) instead of the
+        /// node's latest.
+        #[arg(long, conflicts_with = "sp1_proof")]
+        chain_proof: Option<PathBuf>,
+        /// Check this SP1 proof of a block range (from `zkpsm prove --backend sp1`) under the
+        /// guest key genesis pins, instead of the node's Nova proof.
+        #[arg(long)]
+        sp1_proof: Option<PathBuf>,
+        #[command(flatten)]
+        sp1: sp1::Sp1Paths,
+    },
+    /// Prove a range of a stopped node's blocks into a file: `sp1` in the SP1 zkVM (its host is
+    /// built by scripts/test-sp1), or `nova`, the chain's own IVC (ranges from genesis).
+    Prove {
+        /// The node's home folder (stop the node first: its store is one process's).
+        #[arg(long)]
+        home: PathBuf,
+        /// `sp1` or `nova`.
+        #[arg(long, value_parser = ["sp1", "nova"])]
+        backend: String,
+        /// The blocks, as `A..B`: blocks A+1 to B, from the state committed at A.
+        #[arg(long)]
+        blocks: String,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        sp1: sp1::Sp1Paths,
     },
     /// Start an embedded chain in a temporary home and make private payments between two wallets.
     Demo,
@@ -382,10 +412,25 @@ fn main() -> ExitCode {
             cometbft_genesis,
             nullifiers,
             commitments,
+            chain_proof,
+            sp1_proof,
+            sp1,
         } => {
             let cometbft = cometbft_rpc.zip(cometbft_genesis);
-            verify::run(&node, &genesis, cometbft, &nullifiers, &commitments)
+            let source = match (chain_proof, sp1_proof) {
+                (Some(file), _) => verify::ProofSource::NovaFile(file),
+                (None, Some(file)) => verify::ProofSource::Sp1File(file, sp1),
+                (None, None) => verify::ProofSource::Node,
+            };
+            verify::run(&node, &genesis, cometbft, source, &nullifiers, &commitments)
         }
+        Command::Prove {
+            home,
+            backend,
+            blocks,
+            out,
+            sp1,
+        } => prove::run(&home, &backend, &blocks, &out, &sp1),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -113,6 +113,7 @@ pub fn init(
         sequencer: sequencer_key
             .as_ref()
             .map(|k| hex::encode(k.verification_key())),
+        sp1_vk: Some(crate::sp1::GUEST_VK.to_owned()),
     };
     genesis.validate()?;
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;

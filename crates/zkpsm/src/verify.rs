@@ -1,12 +1,15 @@
 //! `zkpsm verify`: the light client. From the chain's genesis document alone (never from the node)
 //! it computes the genesis state and derives the chain verifier key; from the node it takes the
-//! latest compressed chain proof and Merkle proofs for the nullifiers and commitments asked about;
+//! latest compressed chain proof (or it reads a proof file: a Nova chain proof, or an SP1 proof of a
+//! block range that the SP1 host checks under the guest key genesis pins) and Merkle proofs for the
+//! nullifiers and commitments asked about;
 //! and it checks that the chain committed the proven app hash: the embedded sequencer's signature
 //! (from the node), or a CometBFT commit signed by more than 2/3 of the voting power of the
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
 //! (exit 1).
 
 use crate::cometbft_rpc::{fetch_commit, trusted_validators};
+use crate::sp1::Sp1Paths;
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,15 +17,17 @@ use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
 use zkpsm_light::{
     CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
-    check_sequencer_commit,
+    check_range, check_sequencer_commit,
 };
-use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness};
+use zkpsm_primitives::Fq;
+use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness, Z_LEN};
 use zkpsm_primitives::field;
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::merkle::DEPTH;
 use zkpsm_primitives::tree::TreeShape;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::chain::{ChainParams, ChainProof};
+use zkpsm_state::ChainState;
 
 fn hex32(text: &str, what: &str) -> Result<[u8; 32]> {
     let mut bytes = [0u8; 32];
@@ -127,12 +132,98 @@ fn check_commit(
     Ok(())
 }
 
-/// Runs the light client against the node at `node`; `cometbft` is a CometBFT chain's RPC address
-/// and genesis document.
+/// Where the light client takes the proof from.
+pub enum ProofSource {
+    /// The node's latest compressed Nova chain proof.
+    Node,
+    /// A Nova chain proof in a file (`zkpsm prove --backend nova`).
+    NovaFile(PathBuf),
+    /// An SP1 proof of a block range in a file (`zkpsm prove --backend sp1`), checked by the SP1
+    /// host under the guest key genesis pins.
+    Sp1File(PathBuf, Sp1Paths),
+}
+
+/// The other modules' roots after `height`, from the node (the app hash covers them).
+fn module_roots_at(client: &Client, height: u64) -> Result<Vec<(String, [u8; 32])>> {
+    let block = client
+        .block(height)
+        .with_context(|| format!("fetching block {height}'s module roots"))?;
+    parse_roots(&block.module_roots)
+}
+
+fn parse_roots(roots: &[(String, String)]) -> Result<Vec<(String, [u8; 32])>> {
+    roots
+        .iter()
+        .map(|(name, root)| Ok((name.clone(), hex32(root, "module root")?)))
+        .collect()
+}
+
+/// Verifies a Nova chain proof from genesis and computes the app hash it implies.
+fn check_nova(
+    genesis: &Genesis,
+    z0: &[Fq; Z_LEN],
+    proof: &ChainProof,
+    module_roots: &[(String, [u8; 32])],
+) -> Result<CheckedState> {
+    let capacity = genesis.params.max_txs_per_block as usize;
+    eprintln!("deriving the chain verifier key for {capacity} transactions per block ...");
+    let started = Instant::now();
+    let params = ChainParams::setup(capacity)?;
+    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
+    let checked = check_chain_proof(params.verifier_key(), z0, proof, module_roots)?;
+    println!(
+        "chain proof verified: {} blocks from genesis, state root app hash {}",
+        proof.height,
+        hex::encode(checked.app_hash)
+    );
+    Ok(checked)
+}
+
+/// Checks an SP1 proof of a block range; the range's start, unless genesis, against its commit.
+fn check_sp1(
+    client: &Client,
+    genesis: &Genesis,
+    cometbft: Option<&(String, PathBuf)>,
+    z0: &[Fq; Z_LEN],
+    file: &Path,
+    paths: &Sp1Paths,
+) -> Result<CheckedState> {
+    let vk = genesis.sp1_vk.as_deref().ok_or_else(|| {
+        anyhow!("this genesis pins no SP1 guest key (sp1_vk), so no SP1 proof can be trusted")
+    })?;
+    let statement = crate::sp1::verify(paths, file, vk)?;
+    let from = ChainState::from_z(&statement.z_before).map_or(0, |s| s.height);
+    let to = from.saturating_add(statement.blocks);
+    let (start, end) = check_range(
+        z0,
+        &statement,
+        &module_roots_at(client, from)?,
+        &module_roots_at(client, to)?,
+    )?;
+    println!(
+        "SP1 proof verified under the genesis guest key {vk}: blocks {}..={to}, state root app          hash {}",
+        from + 1,
+        hex::encode(end.app_hash)
+    );
+    match start {
+        None => println!("  the range starts at the genesis state"),
+        Some(start) => {
+            check_commit(client, genesis, cometbft, &start)?;
+            println!(
+                "  the range starts at height {from}, whose state is trusted to that commit's                  signers (blocks 1..={from} are not in this proof)"
+            );
+        }
+    }
+    Ok(end)
+}
+
+/// Runs the light client against the node at `node`, on the proof from `source`; `cometbft` is
+/// a CometBFT chain's RPC address and genesis document.
 pub fn run(
     node: &str,
     genesis_file: &Path,
     cometbft: Option<(String, PathBuf)>,
+    source: ProofSource,
     nullifiers: &[String],
     commitments: &[String],
 ) -> Result<()> {
@@ -152,30 +243,30 @@ pub fn run(
     println!("genesis state computed from {}", genesis_file.display());
 
     let client = Client::new(node);
-    let info = client
-        .chain_proof()
-        .with_context(|| format!("fetching the chain proof from {node}"))?;
-    let proof: ChainProof =
-        borsh::from_slice(&hex::decode(&info.proof).map_err(|_| anyhow!("the proof is not hex"))?)
-            .map_err(|e| anyhow!("the proof does not decode: {e}"))?;
-    let module_roots = info
-        .module_roots
-        .iter()
-        .map(|(name, root)| Ok((name.clone(), hex32(root, "module root")?)))
-        .collect::<Result<Vec<_>>>()?;
-
-    let capacity = genesis.params.max_txs_per_block as usize;
-    eprintln!("deriving the chain verifier key for {capacity} transactions per block ...");
-    let started = Instant::now();
-    let params = ChainParams::setup(capacity)?;
-    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
-
-    let checked = check_chain_proof(params.verifier_key(), &z0, &proof, &module_roots)?;
-    println!(
-        "chain proof verified: {} blocks from genesis, state root app hash {}",
-        proof.height,
-        hex::encode(checked.app_hash)
-    );
+    let decode = |bytes: &[u8]| -> Result<ChainProof> {
+        borsh::from_slice(bytes).map_err(|e| anyhow!("the proof does not decode: {e}"))
+    };
+    let checked = match source {
+        ProofSource::Node => {
+            let info = client
+                .chain_proof()
+                .with_context(|| format!("fetching the chain proof from {node}"))?;
+            let proof =
+                decode(&hex::decode(&info.proof).map_err(|_| anyhow!("the proof is not hex"))?)?;
+            check_nova(&genesis, &z0, &proof, &parse_roots(&info.module_roots)?)?
+        }
+        ProofSource::NovaFile(file) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let proof = decode(&bytes)?;
+            let roots = module_roots_at(&client, proof.height)?;
+            check_nova(&genesis, &z0, &proof, &roots)?
+        }
+        ProofSource::Sp1File(file, paths) => {
+            check_sp1(&client, &genesis, cometbft.as_ref(), &z0, &file, &paths)?
+        }
+    };
+    let height = checked.state.height;
     check_commit(&client, &genesis, cometbft.as_ref(), &checked)?;
     println!(
         "  note tree: {} notes, nullifier set: {} entries, supply {}",
@@ -186,7 +277,7 @@ pub fn run(
 
     for nf_hex in nullifiers {
         let nf = field::from_bytes(&hex32(nf_hex, "nullifier")?, "nullifier")?;
-        let answer = client.nullifier_proof(nf_hex, proof.height)?;
+        let answer = client.nullifier_proof(nf_hex, height)?;
         let leaf_bytes: [u8; 72] = hex::decode(&answer.leaf)
             .ok()
             .and_then(|b| b.try_into().ok())
@@ -202,12 +293,12 @@ pub fn run(
         println!(
             "nullifier {nf_hex}: {} at height {} (proof checked against the proven nullifier root)",
             if answer.spent { "SPENT" } else { "unspent" },
-            proof.height
+            height
         );
     }
     for cm_hex in commitments {
         let cm = field::from_bytes(&hex32(cm_hex, "commitment")?, "commitment")?;
-        let answer = client.commitment_proof(cm_hex, proof.height)?;
+        let answer = client.commitment_proof(cm_hex, height)?;
         let path = note_path_of(&answer.path)?;
         check_commitment(&checked, &cm, &path)?;
         println!(

@@ -1,0 +1,264 @@
+//! `check` (what `scripts/test-sp1` runs) and `bench` of the SP1 backend.
+
+use crate::backend::{Mode, Sp1Backend, load};
+use crate::blocks::Chain;
+use anyhow::{Result, bail};
+use sp1_sdk::{ExecutionReport, SP1PublicValues};
+use std::path::Path;
+use std::time::Instant;
+use zkpsm_primitives::chain_step::Digest;
+use zkpsm_primitives::field::Fq;
+use zkpsm_transition::TransitionProver;
+
+/// The process's peak resident memory (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// What the guest spends its cycles on: the multiplication opcodes' share (the 256-bit field
+/// arithmetic of Poseidon over the Pasta field is made of them and the additions with carries
+/// around them) and the most frequent opcodes.
+fn profile(report: &ExecutionReport) -> (f64, String) {
+    let total = report.total_instruction_count().max(1) as f64;
+    let mut counts: Vec<(String, u64)> = report
+        .opcode_counts
+        .iter()
+        .map(|(op, n)| (format!("{op:?}"), *n))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let muls: u64 = counts
+        .iter()
+        .filter(|(op, _)| op.starts_with("MUL"))
+        .map(|(_, n)| n)
+        .sum();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    let top = counts
+        .iter()
+        .take(6)
+        .map(|(op, n)| format!("{op} {:.0}%", 100.0 * *n as f64 / total))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (muls as f64 / total, top)
+}
+
+/// A proof's size on disk.
+fn saved_bytes(proof: &sp1_sdk::SP1ProofWithPublicValues) -> Result<u64> {
+    let file = tempfile::NamedTempFile::new()?;
+    proof.save(file.path())?;
+    Ok(std::fs::metadata(file.path())?.len())
+}
+
+/// Executes a one-transaction block and checks `z_after` against the executor's; proves and
+/// verifies it as a core and as a compressed proof; checks that a tampered public value and a
+/// block that breaks a rule are refused.
+pub fn check(elf: &Path) -> Result<()> {
+    let chain = Chain::new(1, 1, 7)?;
+    let witnesses = chain.witnesses(0, 1)?;
+    let z0 = chain.states[0];
+    let mut backend = Sp1Backend::new(elf, Mode::Core)?;
+    println!("guest verifying key: {}", backend.vk_hash()?);
+
+    let (statement, report, took) = backend.execute(&z0, &witnesses)?;
+    let cycles = report.total_instruction_count();
+    if statement.z_after != chain.states[1] || statement.blocks != 1 {
+        bail!("the guest's z_after differs from the native executor's");
+    }
+    println!(
+        "ok: executed a one-transaction block in {:.2} s, {cycles} cycles; z_after equals the \
+         executor's",
+        took.as_secs_f64()
+    );
+
+    let mut broken = witnesses.clone();
+    broken[0].txs[0].anchor = Digest(Fq::from(12345));
+    if backend.execute(&z0, &broken).is_ok() {
+        bail!("the guest accepted a block whose anchor is not a recent anchor");
+    }
+    println!("ok: a block with an unknown anchor does not execute (the guest panics)");
+
+    for mode in [Mode::Core, Mode::Compressed] {
+        backend.mode = mode;
+        let started = Instant::now();
+        let proof = backend.prove_range(&z0, &witnesses)?;
+        let proved = started.elapsed().as_secs_f64();
+        let (z_after, blocks) = backend.verify_range(&z0, &proof)?;
+        if z_after != chain.states[1] || blocks != 1 {
+            bail!("the {mode:?} proof states another z_after");
+        }
+        let file = tempfile::NamedTempFile::new()?;
+        proof.save(file.path())?;
+        let reloaded = load(file.path())?;
+        backend.verify_range(&z0, &reloaded)?;
+        if backend.verify_range(&chain.states[1], &proof).is_ok() {
+            bail!("a {mode:?} proof verified from another z_before");
+        }
+        let mut tampered = proof.clone();
+        let mut values = tampered.public_values.as_slice().to_vec();
+        values[8 * 32 + 5] ^= 1;
+        tampered.public_values = SP1PublicValues::from(values.as_slice());
+        if backend.verify_statement(&tampered).is_ok() {
+            bail!("a {mode:?} proof with a tampered public value verified");
+        }
+        println!(
+            "ok: {mode:?} proof in {proved:.1} s, {} bytes; verifies, also reloaded; refused \
+             from another z_before and with a tampered z_after",
+            saved_bytes(&proof)?
+        );
+    }
+    Ok(())
+}
+
+/// Proving figures at one capacity.
+struct Proving {
+    core_ms: f64,
+    core_bytes: u64,
+    compressed_ms: f64,
+    compressed_bytes: u64,
+}
+
+/// Figures at one capacity.
+struct Figures {
+    capacity: usize,
+    cycles: u64,
+    mul_share: f64,
+    execute_ms: f64,
+    proving: Option<Proving>,
+    peak_rss_mb: f64,
+}
+
+/// Proves one block as a core and as a compressed proof, verifying both.
+fn prove_both(
+    backend: &mut Sp1Backend,
+    z0: &[Fq; 8],
+    witnesses: &[zkpsm_primitives::chain_step::StepWitness],
+) -> Result<Proving> {
+    let mut timed = |mode| -> Result<(f64, u64)> {
+        backend.mode = mode;
+        let started = Instant::now();
+        let proof = backend.prove_range(z0, witnesses)?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        backend.verify_range(z0, &proof)?;
+        Ok((ms, saved_bytes(&proof)?))
+    };
+    let (core_ms, core_bytes) = timed(Mode::Core)?;
+    let (compressed_ms, compressed_bytes) = timed(Mode::Compressed)?;
+    Ok(Proving {
+        core_ms,
+        core_bytes,
+        compressed_ms,
+        compressed_bytes,
+    })
+}
+
+/// Measures one full block of each capacity: executed (cycles and an opcode profile), then, unless
+/// `execute_only`, proven as core and compressed. With two capacities or more, the cycles split
+/// into a fixed part per proof and a marginal part per transaction (a line through the smallest
+/// and the largest block).
+pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> Result<()> {
+    let mut backend = Sp1Backend::new(elf, Mode::Core)?;
+    let mut all = Vec::new();
+    for &capacity in capacities {
+        let chain = Chain::new(capacity, 1, capacity as u64)?;
+        let witnesses = chain.witnesses(0, 1)?;
+        let z0 = chain.states[0];
+        let (_, report, took) = backend.execute(&z0, &witnesses)?;
+        let cycles = report.total_instruction_count();
+        let (mul_share, top) = profile(&report);
+        eprintln!(
+            "zkpsm-sp1: {capacity} transactions: {cycles} cycles ({:.0}% multiplications; {top})",
+            100.0 * mul_share
+        );
+        let proving = if execute_only {
+            None
+        } else {
+            eprintln!("zkpsm-sp1: {capacity} transactions: proving (core, then compressed)");
+            Some(prove_both(&mut backend, &z0, &witnesses)?)
+        };
+        all.push(Figures {
+            capacity,
+            cycles,
+            mul_share,
+            execute_ms: took.as_secs_f64() * 1e3,
+            proving,
+            peak_rss_mb: peak_rss_mb(),
+        });
+    }
+    let (first, last) = (&all[0], &all[all.len() - 1]);
+    let split = (last.capacity > first.capacity).then(|| {
+        let marginal =
+            (last.cycles.saturating_sub(first.cycles)) / (last.capacity - first.capacity) as u64;
+        let fixed = first
+            .cycles
+            .saturating_sub(marginal * first.capacity as u64);
+        (fixed, marginal)
+    });
+    if json {
+        let by = |f: &dyn Fn(&Figures) -> serde_json::Value| {
+            all.iter()
+                .map(|x| (x.capacity.to_string(), f(x)))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        let proving = |f: &dyn Fn(&Proving) -> serde_json::Value| {
+            by(&|x| x.proving.as_ref().map_or(serde_json::Value::Null, f))
+        };
+        println!(
+            "{}",
+            serde_json::json!({
+                "cycles": by(&|x| x.cycles.into()),
+                "cycles_per_tx": by(&|x| (x.cycles / x.capacity as u64).into()),
+                "fixed_cycles": split.map(|s| s.0),
+                "marginal_cycles_per_tx": split.map(|s| s.1),
+                "mul_opcode_share": by(&|x| x.mul_share.into()),
+                "execute_ms": by(&|x| x.execute_ms.into()),
+                "core_prove_ms": proving(&|p| p.core_ms.into()),
+                "core_proof_bytes": proving(&|p| p.core_bytes.into()),
+                "compressed_prove_ms": proving(&|p| p.compressed_ms.into()),
+                "compressed_proof_bytes": proving(&|p| p.compressed_bytes.into()),
+                "peak_rss_mb": by(&|x| x.peak_rss_mb.into()),
+            })
+        );
+        return Ok(());
+    }
+    println!("SP1 backend (CPU prover), one full block per capacity");
+    println!(
+        "| txs/block | cycles | cycles/tx | mul opcodes | execute ms | core s | core B | compressed s | compressed B | peak MB |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for x in &all {
+        let (core_s, core_b, comp_s, comp_b) = x.proving.as_ref().map_or_else(
+            || ("-".into(), "-".into(), "-".into(), "-".into()),
+            |p| {
+                (
+                    format!("{:.1}", p.core_ms / 1e3),
+                    p.core_bytes.to_string(),
+                    format!("{:.1}", p.compressed_ms / 1e3),
+                    p.compressed_bytes.to_string(),
+                )
+            },
+        );
+        println!(
+            "| {} | {} | {} | {:.0}% | {:.0} | {core_s} | {core_b} | {comp_s} | {comp_b} | {:.0} |",
+            x.capacity,
+            x.cycles,
+            x.cycles / x.capacity as u64,
+            100.0 * x.mul_share,
+            x.execute_ms,
+            x.peak_rss_mb
+        );
+    }
+    if let Some((fixed, marginal)) = split {
+        println!(
+            "cycles: {fixed} fixed per proof (mostly neptune deriving the Poseidon constants of \
+             each domain), {marginal} per transaction"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! `zkpsm-sp1`: the SP1 backend of zkpsm. It proves ranges of blocks' state transition in the SP1
+//! zkVM, whose guest runs `zkpsm_transition::apply_range` on the blocks' step witnesses (the very
+//! function whose output the executor commits), and verifies such proofs.
+//!
+//! - `vk --elf GUEST`: the guest's verifying key hash (genesis pins it).
+//! - `prove --home NODE --from A --to B --elf GUEST [--mode core|compressed] --out FILE`: proves
+//!   blocks `A+1..=B` of a (stopped) node from its recorded step witnesses.
+//! - `verify --proof FILE --elf GUEST --vk-hash H`: verifies a proof with the pinned key and prints
+//!   its statement as JSON (`z_before`, `z_after`, `blocks`, `digest`, and `statement`: its
+//!   encoding, which `zkpsm verify --sp1-proof` reads).
+//! - `check --elf GUEST`: the checks of `scripts/test-sp1` on synthetic one-transaction blocks.
+//! - `bench --elf GUEST [--json]`: cycles, execution and proving times, memory and proof sizes for
+//!   blocks of 1 and 4 transactions.
+//!
+//! SP1's core and compressed proofs are STARKs without zero knowledge: that is acceptable because
+//! the transition's witness is public data (nullifiers, commitments, anchors, fees and Merkle paths
+//! of public trees); every private part of a transaction stays in its own zk spend proof.
+
+mod backend;
+mod bench;
+mod blocks;
+
+use anyhow::{Context, Result, bail};
+use backend::{Mode, Sp1Backend};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use zkpsm_primitives::field::Fq;
+use zkpsm_state::Store;
+use zkpsm_transition::{RangeStatement, TransitionProver};
+
+#[derive(Parser)]
+#[command(
+    name = "zkpsm-sp1",
+    about = "The SP1 backend of zkpsm's block state transition"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the guest's verifying key hash.
+    Vk {
+        /// The guest ELF.
+        #[arg(long)]
+        elf: PathBuf,
+    },
+    /// Proves blocks A+1..=B of a stopped node from its recorded step witnesses.
+    Prove {
+        /// The node's home folder.
+        #[arg(long)]
+        home: PathBuf,
+        /// The height before the range.
+        #[arg(long)]
+        from: u64,
+        /// The last height of the range.
+        #[arg(long)]
+        to: u64,
+        /// The guest ELF.
+        #[arg(long)]
+        elf: PathBuf,
+        /// `core` or `compressed`.
+        #[arg(long, default_value = "compressed")]
+        mode: Mode,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verifies a proof with the pinned verifying key and prints its statement.
+    Verify {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// The guest ELF.
+        #[arg(long)]
+        elf: PathBuf,
+        /// The verifying key hash genesis pins.
+        #[arg(long)]
+        vk_hash: String,
+    },
+    /// Executes and proves synthetic one-transaction blocks and checks the backend end to end.
+    Check {
+        /// The guest ELF.
+        #[arg(long)]
+        elf: PathBuf,
+    },
+    /// Benchmarks blocks of 1 and 4 transactions.
+    Bench {
+        /// The guest ELF.
+        #[arg(long)]
+        elf: PathBuf,
+        /// Transactions per block to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        capacities: Vec<usize>,
+        /// Only execute (cycles and their profile), without proving.
+        #[arg(long)]
+        execute_only: bool,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn hex_z(z: &[Fq; 8]) -> Vec<String> {
+    z.iter().map(zkpsm_primitives::field::to_hex).collect()
+}
+
+/// The statement as the main CLI reads it.
+fn statement_json(s: &RangeStatement) -> serde_json::Value {
+    serde_json::json!({
+        "z_before": hex_z(&s.z_before),
+        "z_after": hex_z(&s.z_after),
+        "blocks": s.blocks,
+        "digest": zkpsm_primitives::field::to_hex(&s.digest),
+        "statement": hex::encode(s.to_bytes()),
+    })
+}
+
+fn prove(home: &Path, from: u64, to: u64, elf: &Path, mode: Mode, out: &Path) -> Result<()> {
+    if to <= from {
+        bail!("--to must be above --from");
+    }
+    let store = Store::open(&home.join("state.redb")).with_context(|| {
+        format!(
+            "opening {}/state.redb (stop the node first: the store is one process's)",
+            home.display()
+        )
+    })?;
+    let z_before = store
+        .committed_at(from)?
+        .with_context(|| format!("height {from} is not committed"))?
+        .state
+        .z();
+    let witnesses = (from + 1..=to)
+        .map(|h| {
+            store.step_witness(h)?.with_context(|| {
+                format!(
+                    "no step witness for block {h}: the node's chain prover pruned it after \
+                     folding; prove with SP1 from a node started without --prove"
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let backend = Sp1Backend::new(elf, mode)?;
+    eprintln!("zkpsm-sp1: proving blocks {}..={to} ({mode:?})", from + 1);
+    let proof = backend.prove_range(&z_before, &witnesses)?;
+    proof.save(out)?;
+    let (z_after, blocks) = backend.verify_range(&z_before, &proof)?;
+    let expected = store
+        .committed_at(to)?
+        .with_context(|| format!("height {to} is not committed"))?;
+    if z_after != expected.state.z() {
+        bail!("the proof's state differs from the state the node committed at {to}");
+    }
+    eprintln!(
+        "zkpsm-sp1: {blocks} blocks proven and verified, {} bytes in {}",
+        std::fs::metadata(out)?.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn verify(proof: &Path, elf: &Path, vk_hash: &str) -> Result<()> {
+    let proof = backend::load(proof)?;
+    let backend = Sp1Backend::new(elf, Mode::Compressed)?;
+    let actual = backend.vk_hash()?;
+    if actual != vk_hash {
+        bail!("the guest's verifying key is {actual}, not the pinned {vk_hash}");
+    }
+    let statement = backend.verify_statement(&proof)?;
+    println!("{}", statement_json(&statement));
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Vk { elf } => {
+            println!("{}", Sp1Backend::new(&elf, Mode::Compressed)?.vk_hash()?);
+            Ok(())
+        }
+        Command::Prove {
+            home,
+            from,
+            to,
+            elf,
+            mode,
+            out,
+        } => prove(&home, from, to, &elf, mode, &out),
+        Command::Verify {
+            proof,
+            elf,
+            vk_hash,
+        } => verify(&proof, &elf, &vk_hash),
+        Command::Check { elf } => bench::check(&elf),
+        Command::Bench {
+            elf,
+            capacities,
+            execute_only,
+            json,
+        } => bench::run(&elf, &capacities, execute_only, json),
+    }
+}

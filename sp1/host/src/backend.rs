@@ -1,13 +1,13 @@
-//! The SP1 backend of [`TransitionProver`]: the guest ELF set up once on SP1's CPU prover; a range
+//! The SP1 backend of [`TransitionProver`]: the guest ELF set up once on SP1's prover; a range
 //! is proven from `z_before` and the blocks' step witnesses, and a proof is accepted only if it
 //! verifies with the guest's key, its public values decode to a range statement, and the
 //! statement starts at the `z_before` the caller trusts.
 
 use anyhow::{Context, Result, anyhow, bail};
-use sp1_sdk::blocking::{ProveRequest, Prover, ProverClient};
+use sp1_sdk::blocking::{EnvProvingKey, ProveRequest, Prover, ProverClient};
 use sp1_sdk::{
-    Elf, ExecutionReport, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1ProvingKey,
-    SP1Stdin, SP1VerifyingKey,
+    Elf, ExecutionReport, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1Stdin,
+    SP1VerifyingKey,
 };
 use std::path::Path;
 use std::sync::OnceLock;
@@ -25,11 +25,12 @@ pub enum Mode {
     Compressed,
 }
 
-/// The guest set up on SP1's CPU prover.
+/// The guest on SP1's prover: the CPU prover, or with `SP1_PROVER=cuda` (and a host built with
+/// `--features cuda`) SP1's CUDA prover through `sp1-gpu-server`.
 pub struct Sp1Backend {
-    client: sp1_sdk::blocking::CpuProver,
+    client: sp1_sdk::blocking::EnvProver,
     elf: Elf,
-    pk: OnceLock<SP1ProvingKey>,
+    pk: OnceLock<EnvProvingKey>,
     /// The kind of proof `prove_range` makes.
     pub mode: Mode,
 }
@@ -60,9 +61,16 @@ impl Sp1Backend {
         })?;
         let elf = Elf::from(bytes);
         let started = Instant::now();
-        let client = ProverClient::builder().cpu().build();
+        let kind = std::env::var("SP1_PROVER").unwrap_or_else(|_| "cpu".into());
+        if kind != "cpu" && kind != "cuda" {
+            bail!(
+                "SP1_PROVER={kind}: zkpsm-sp1 proves and verifies with `cpu` (the default) or \
+                 `cuda` only (a mock or light prover would accept proofs it never checked)"
+            );
+        }
+        let client = ProverClient::from_env();
         eprintln!(
-            "zkpsm-sp1: CPU prover client ready in {:.1} s",
+            "zkpsm-sp1: {kind} prover client ready in {:.1} s",
             started.elapsed().as_secs_f64()
         );
         Ok(Self {
@@ -74,7 +82,7 @@ impl Sp1Backend {
     }
 
     /// The guest's proving key, set up on first use (about two minutes and 7 GB here).
-    fn pk(&self) -> Result<&SP1ProvingKey> {
+    fn pk(&self) -> Result<&EnvProvingKey> {
         if let Some(pk) = self.pk.get() {
             return Ok(pk);
         }

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod merkle;
 pub mod note;
 pub mod poseidon;
+pub mod poseidon_parameters;
 pub mod prf;
 pub mod sequencer;
 pub mod transaction;

@@ -26,10 +26,20 @@ pub fn hash<A: Arity<Fq>>(constants: &Constants<A>, inputs: &[Fq]) -> Fq {
     Poseidon::new_with_preimage(inputs, constants).hash()
 }
 
+/// The constants of domain `id`: neptune's, built from the precomputed round constants and MDS
+/// matrix of the arity (what `new_with_strength_and_type` would derive first).
 fn custom<A: Arity<Fq>>(id: u64) -> Constants<A> {
-    PoseidonConstants::new_with_strength_and_type(
-        Strength::Standard,
+    let arity = A::to_usize();
+    let (round_constants, mds) = crate::poseidon_parameters::for_arity(arity);
+    let (full_rounds, partial_rounds) = neptune::round_numbers(arity, &Strength::Standard);
+    PoseidonConstants::new_from_parameters(
+        arity + 1,
+        mds,
+        round_constants,
+        full_rounds,
+        partial_rounds,
         HashType::Custom(CType::Arbitrary(id)),
+        Strength::Standard,
     )
 }
 
@@ -119,6 +129,28 @@ domain!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every domain's constants, built from the precomputed table, are neptune's own.
+    #[test]
+    fn precomputed_parameters_give_neptunes_constants() {
+        fn neptune<A: Arity<Fq>>(id: u64) -> Constants<A> {
+            PoseidonConstants::new_with_strength_and_type(
+                Strength::Standard,
+                HashType::Custom(CType::Arbitrary(id)),
+            )
+        }
+        assert!(*ak() == neptune(domain_id::AK));
+        assert!(*ivk() == neptune(domain_id::IVK));
+        assert!(*own() == neptune(domain_id::OWN));
+        assert!(*note_commitment() == neptune(domain_id::NOTE_COMMITMENT));
+        assert!(*nullifier() == neptune(domain_id::NULLIFIER));
+        assert!(*merkle_node() == neptune(domain_id::MERKLE_NODE));
+        assert!(*nullifier_node() == neptune(domain_id::NULLIFIER_NODE));
+        assert!(*nullifier_leaf() == neptune(domain_id::NULLIFIER_LEAF));
+        assert!(*effects() == neptune(domain_id::EFFECTS));
+        assert!(*tx_effects() == neptune(domain_id::TX_EFFECTS));
+        assert!(*block_chain() == neptune(domain_id::BLOCK_CHAIN));
+    }
 
     #[test]
     fn domains_separate_equal_preimages() {

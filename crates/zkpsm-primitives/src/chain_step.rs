@@ -28,6 +28,26 @@ field_newtype!(
 /// Number of elements of the running state `z`.
 pub const Z_LEN: usize = 8;
 
+/// The position of each element in `z`.
+pub mod z_at {
+    /// The height.
+    pub const HEIGHT: usize = 0;
+    /// The note tree's root.
+    pub const CM_ROOT: usize = 1;
+    /// The note tree's size.
+    pub const CM_SIZE: usize = 2;
+    /// The nullifier tree's root.
+    pub const NF_ROOT: usize = 3;
+    /// The nullifier tree's size (the sentinel included).
+    pub const NF_SIZE: usize = 4;
+    /// The root of the ring of recent anchors.
+    pub const ANCHORS_ROOT: usize = 5;
+    /// The supply.
+    pub const SUPPLY: usize = 6;
+    /// The block hash chain.
+    pub const BLOCK_CHAIN_HASH: usize = 7;
+}
+
 /// Nullifiers and output commitments per transaction (2-in-2-out).
 pub const ARITY: usize = 2;
 
@@ -147,6 +167,18 @@ pub struct BatchAppend {
 }
 
 impl BatchAppend {
+    /// `log2 S`, if the group is well formed for a tree of `shape` and can take `new_leaves`: `S`
+    /// a power of the arity above 1, and at least `new_leaves`.
+    pub fn group_bits(&self, shape: TreeShape, new_leaves: usize) -> Option<usize> {
+        let size = self.existing.len();
+        let bits = size.trailing_zeros() as usize;
+        (size.is_power_of_two()
+            && bits != 0
+            && bits.is_multiple_of(shape.arity_log2)
+            && new_leaves <= size)
+            .then_some(bits)
+    }
+
     /// A shape-only filler for steps of `capacity` slots writing into a tree of `shape`.
     pub fn blank(shape: TreeShape, capacity: usize) -> Self {
         let level = group_level(shape, capacity);

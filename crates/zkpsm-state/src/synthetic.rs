@@ -1,6 +1,7 @@
 //! Synthetic full blocks, for benchmarks of the chain's provers: every slot a transaction spending
 //! two pseudo-random nullifiers and creating two pseudo-random notes against the newest anchor, all
-//! derived from a seed (blake3), so the same seed gives the same chain in any process.
+//! derived from a seed (blake3), so the same seed gives the same chain in any process; and the
+//! process's peak memory, which those benchmarks report.
 
 use crate::store::{BlockEffects, Committed, TxEffects};
 use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
@@ -51,4 +52,17 @@ pub fn full_block(head: &Committed, txs: usize, seed: u64) -> BlockEffects {
         module_writes: Vec::new(),
         module_roots: Vec::new(),
     }
+}
+
+/// The process's peak resident memory (VmHWM, Linux), in MB; 0 where it cannot be read.
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }

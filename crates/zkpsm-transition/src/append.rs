@@ -17,14 +17,9 @@ pub(crate) fn append(
     w: &BatchAppend,
 ) -> Result<Fq, TransitionError> {
     let size = w.existing.len();
-    let group_bits = size.trailing_zeros() as usize;
-    if !size.is_power_of_two()
-        || group_bits == 0
-        || !group_bits.is_multiple_of(shape.arity_log2)
-        || leaves.len() > size
-    {
-        return Err(TransitionError::Shape("batch write group"));
-    }
+    let group_bits = w
+        .group_bits(shape, leaves.len())
+        .ok_or(TransitionError::Shape("batch write group"))?;
     let level = group_bits / shape.arity_log2;
     let index_bits = shape.index_bits();
     if start >> index_bits != 0 {

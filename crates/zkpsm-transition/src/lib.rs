@@ -29,17 +29,7 @@ use zkpsm_primitives::chain_step::{
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::tree::TreeShape;
 
-/// Positions in `z`.
-mod at {
-    pub const HEIGHT: usize = 0;
-    pub const CM_ROOT: usize = 1;
-    pub const CM_SIZE: usize = 2;
-    pub const NF_ROOT: usize = 3;
-    pub const NF_SIZE: usize = 4;
-    pub const ANCHORS_ROOT: usize = 5;
-    pub const SUPPLY: usize = 6;
-    pub const BLOCK_CHAIN_HASH: usize = 7;
-}
+use zkpsm_primitives::chain_step::z_at as at;
 
 /// What one block's transition states: the state before and after, and the block's digest (the
 /// hash of its transaction ids, which the step binds into the block hash chain).

@@ -21,19 +21,6 @@ struct Figures {
     peak_rss_mb: f64,
 }
 
-/// The process's peak resident memory (VmHWM), in MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
     let started = Instant::now();
     eprintln!("zkpsm: setting up the chain prover at capacity {capacity}");
@@ -86,7 +73,7 @@ fn measure(capacity: usize, blocks: u64) -> Result<Figures> {
         proof_bytes: proof.snark.len(),
         verify_ms: median_ms(&verify),
         vk_bytes: vk.encoded_len(),
-        peak_rss_mb: peak_rss_mb(),
+        peak_rss_mb: synthetic::peak_rss_mb(),
     })
 }
 

@@ -8,20 +8,8 @@ use std::path::Path;
 use std::time::Instant;
 use zkpsm_primitives::chain_step::Digest;
 use zkpsm_primitives::field::Fq;
+use zkpsm_state::synthetic;
 use zkpsm_transition::TransitionProver;
-
-/// The process's peak resident memory (VmHWM), in MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 /// What the guest spends its cycles on: the multiplication opcodes' share (the 256-bit field
 /// arithmetic of Poseidon over the Pasta field is made of them and the additions with carries
@@ -188,7 +176,7 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
             mul_share,
             execute_ms: took.as_secs_f64() * 1e3,
             proving,
-            peak_rss_mb: peak_rss_mb(),
+            peak_rss_mb: synthetic::peak_rss_mb(),
         });
     }
     let (first, last) = (&all[0], &all[all.len() - 1]);

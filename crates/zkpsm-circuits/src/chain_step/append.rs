@@ -38,14 +38,9 @@ pub(super) fn append<CS: ConstraintSystem<Fq>>(
     w: &BatchAppend,
 ) -> Result<AllocatedNum<Fq>, SynthesisError> {
     let size = w.existing.len();
-    let group_bits = size.trailing_zeros() as usize;
-    if !size.is_power_of_two()
-        || group_bits == 0
-        || !group_bits.is_multiple_of(shape.arity_log2)
-        || leaves.len() > size
-    {
-        return Err(SynthesisError::Unsatisfiable);
-    }
+    let group_bits = w
+        .group_bits(shape, leaves.len())
+        .ok_or(SynthesisError::Unsatisfiable)?;
     let level = group_bits / shape.arity_log2;
     let index_bits = shape.index_bits();
     let above = index_bits - group_bits;

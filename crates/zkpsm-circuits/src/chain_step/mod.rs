@@ -35,17 +35,7 @@ use zkpsm_primitives::merkle::DEPTH;
 use zkpsm_primitives::poseidon;
 use zkpsm_primitives::tree::TreeShape;
 
-/// Positions in `z`.
-mod at {
-    pub const HEIGHT: usize = 0;
-    pub const CM_ROOT: usize = 1;
-    pub const CM_SIZE: usize = 2;
-    pub const NF_ROOT: usize = 3;
-    pub const NF_SIZE: usize = 4;
-    pub const ANCHORS_ROOT: usize = 5;
-    pub const SUPPLY: usize = 6;
-    pub const BLOCK_CHAIN_HASH: usize = 7;
-}
+use zkpsm_primitives::chain_step::z_at as at;
 
 /// Constants the step hashes with, allocated once per step.
 struct Constants {

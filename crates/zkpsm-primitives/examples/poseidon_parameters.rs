@@ -1,5 +1,5 @@
-//! Writes `src/poseidon_parameters.bin`: neptune's round constants and MDS matrix for each arity
-//! zkpsm uses, from neptune's own derivation (standard strength).
+//! Writes `src/poseidon_parameters.bin`: neptune's Poseidon constants for each arity zkpsm uses,
+//! from neptune's own derivation (standard strength).
 
 use neptune::Strength;
 use neptune::hash_type::{CType, HashType};
@@ -9,14 +9,11 @@ use zkpsm_primitives::poseidon::{U1, U2, U3, U4, U7};
 use zkpsm_primitives::poseidon_parameters::{ARITIES, encode_entry};
 
 fn entry<A: Arity<Fq>>() -> Vec<u8> {
-    let c: PoseidonConstants<Fq, A> = PoseidonConstants::new_with_strength_and_type(
+    let constants: PoseidonConstants<Fq, A> = PoseidonConstants::new_with_strength_and_type(
         Strength::Standard,
         HashType::Custom(CType::Arbitrary(1)),
     );
-    let round_constants = c
-        .round_constants
-        .expect("neptune keeps the round constants");
-    encode_entry(A::to_usize(), &round_constants, &c.mds_matrices.m)
+    encode_entry(&constants)
 }
 
 fn main() {

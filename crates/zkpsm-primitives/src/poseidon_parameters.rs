@@ -1,62 +1,58 @@
-//! neptune's Poseidon parameters for each arity zkpsm hashes with, precomputed: the round
-//! constants (from the Grain LFSR) and the MDS matrix (a Cauchy matrix). They depend on the arity
-//! and the strength only, never on the domain, and deriving them is most of what building a
-//! domain's constants costs: negligible natively, but billions of cycles in a zkVM guest, which
-//! would pay it on every proof. `cargo run --example poseidon_parameters` writes the table from
-//! neptune's own derivation, and a test checks every domain's constants built from it against
-//! neptune's.
+//! neptune's Poseidon constants for each arity zkpsm hashes with, precomputed. Everything neptune
+//! derives for an arity (the Grain LFSR round constants, the MDS matrix with its inverses, the
+//! compressed round constants and the sparse matrices of the partial rounds) depends on the arity
+//! and the strength only, never on the domain; deriving it is negligible natively but close to a
+//! billion cycles in a zkVM guest, which would pay it on every proof. The table holds each arity's
+//! constants in neptune's own serde form (bincode), written by `cargo run --example
+//! poseidon_parameters` from neptune's derivation; a domain takes its arity's constants and sets
+//! its own hash type. A test checks every domain against neptune's constructor.
 
 use crate::field::Fq;
-use ff::PrimeField;
+use neptune::hash_type::HashType;
+use neptune::poseidon::{Arity, PoseidonConstants};
 
-/// The arities with parameters in the table.
+/// The arities with constants in the table.
 pub const ARITIES: [usize; 5] = [1, 2, 3, 4, 7];
 
-/// The table: for each arity of [`ARITIES`] in order, the arity and the number of round constants
-/// (u32 little-endian each), the round constants, then the `(arity + 1)^2` MDS entries row by
-/// row, each a 32-byte canonical little-endian element.
+/// The table: for each arity of [`ARITIES`] in order, the arity and the length of its entry
+/// (u32 little-endian each), then the entry: neptune's `PoseidonConstants` serialized with bincode.
 pub static TABLE: &[u8] = include_bytes!("poseidon_parameters.bin");
 
-/// The round constants and the MDS matrix (rows) for `arity`.
+/// neptune's constants for arity `A`, with the hash type of a domain.
 ///
 /// # Panics
-/// If the table has no entry for `arity` or is malformed: it is a constant of this crate, checked
-/// by its tests, so that is a build defect, not an input error.
-pub fn for_arity(arity: usize) -> (Vec<Fq>, Vec<Vec<Fq>>) {
+/// If the table has no entry for the arity or a malformed one: it is a constant of this crate,
+/// checked by its tests, so that is a build defect, not an input error.
+pub fn constants<A: Arity<Fq>>(hash_type: HashType<Fq, A>) -> PoseidonConstants<Fq, A> {
+    let arity = A::to_usize();
+    let word = |at: usize| {
+        let bytes = TABLE
+            .get(at..at + 4)
+            .expect("the Poseidon table holds every entry's header");
+        u32::from_le_bytes(bytes.try_into().expect("4 bytes")) as usize
+    };
     let mut at = 0;
-    let mut take = |n: usize| {
-        let bytes = &TABLE[at..at + n];
-        at += n;
-        bytes
-    };
-    let word = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
-    let element = |b: &[u8]| {
-        let mut repr = <Fq as PrimeField>::Repr::default();
-        repr.as_mut().copy_from_slice(b);
-        Option::<Fq>::from(Fq::from_repr(repr)).expect("the table holds canonical elements")
-    };
     for _ in ARITIES {
-        let entry_arity = word(take(4));
-        let constants = word(take(4));
-        let width = entry_arity + 1;
-        let round_constants: Vec<Fq> = (0..constants).map(|_| element(take(32))).collect();
-        let mds: Vec<Vec<Fq>> = (0..width)
-            .map(|_| (0..width).map(|_| element(take(32))).collect())
-            .collect();
+        let (entry_arity, length) = (word(at), word(at + 4));
+        let entry = &TABLE[at + 8..at + 8 + length];
         if entry_arity == arity {
-            return (round_constants, mds);
+            let mut constants: PoseidonConstants<Fq, A> =
+                bincode::deserialize(entry).expect("the Poseidon table's entries are neptune's");
+            constants.domain_tag = hash_type.domain_tag();
+            constants.hash_type = hash_type;
+            return constants;
         }
+        at += 8 + length;
     }
-    panic!("no Poseidon parameters for arity {arity}")
+    panic!("no Poseidon constants for arity {arity}")
 }
 
 /// Encodes one table entry (the example that writes the table uses it).
-pub fn encode_entry(arity: usize, round_constants: &[Fq], mds: &[Vec<Fq>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&(arity as u32).to_le_bytes());
-    out.extend_from_slice(&(round_constants.len() as u32).to_le_bytes());
-    for x in round_constants.iter().chain(mds.iter().flatten()) {
-        out.extend_from_slice(x.to_repr().as_ref());
-    }
+pub fn encode_entry<A: Arity<Fq>>(constants: &PoseidonConstants<Fq, A>) -> Vec<u8> {
+    let entry = bincode::serialize(constants).expect("neptune's constants serialize");
+    let mut out = Vec::with_capacity(8 + entry.len());
+    out.extend_from_slice(&(A::to_usize() as u32).to_le_bytes());
+    out.extend_from_slice(&(entry.len() as u32).to_le_bytes());
+    out.extend_from_slice(&entry);
     out
 }

@@ -148,6 +148,11 @@ fn honest_blocks_give_the_committed_state() {
     chain.store.prune_step_witnesses(2).unwrap();
     assert!(chain.store.step_witness(2).unwrap().is_none());
     assert!(chain.store.step_witness(3).unwrap().is_some());
+    assert!(matches!(
+        chain.store.step_witnesses(1, 3),
+        Err(zkpsm_state::StateError::NoStepWitness(2))
+    ));
+    assert_eq!(chain.store.step_witnesses(2, 3).unwrap().len(), 1);
 }
 
 #[test]

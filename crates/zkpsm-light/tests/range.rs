@@ -21,9 +21,7 @@ fn a_proven_range_gives_the_committed_app_hashes_at_both_ends() {
             .expect("block");
         committed.push(head);
     }
-    let witnesses: Vec<_> = (1..=3)
-        .map(|h| store.step_witness(h).expect("read").expect("witness"))
-        .collect();
+    let witnesses = store.step_witnesses(0, 3).expect("kept witnesses");
 
     let from_genesis = apply_range(&z0, &witnesses).expect("valid range");
     let (start, end) = check_range(&z0, &from_genesis, &[], &[]).expect("checks");

@@ -64,7 +64,10 @@ pub enum StateError {
     #[error("the executor's state and the proven transition's disagree at height {0}")]
     TransitionMismatch(u64),
     /// A block whose chain step witness is no longer kept (pruned after folding).
-    #[error("no chain step witness for height {0}")]
+    #[error(
+        "no chain step witness for block {0}: a node started with --prove drops them once folded \
+         (its chain proof is at /v1/chain-proof); prove ranges from a node started without --prove"
+    )]
     NoStepWitness(u64),
 }
 

@@ -377,6 +377,27 @@ impl Store {
             .transpose()
     }
 
+    /// The chain step witnesses of blocks `from + 1..=to`, in order, from one snapshot; a block
+    /// whose witness is no longer kept is [`StateError::NoStepWitness`].
+    pub fn step_witnesses(&self, from: u64, to: u64) -> Result<Vec<StepWitness>, StateError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(STEP_WITNESSES) {
+            Ok(t) => Some(t),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        (from.saturating_add(1)..=to)
+            .map(|height| {
+                let got = match &table {
+                    Some(table) => table.get(height)?,
+                    None => None,
+                };
+                let bytes = got.ok_or(StateError::NoStepWitness(height))?;
+                borsh::from_slice(bytes.value()).map_err(|_| corrupt("step witness"))
+            })
+            .collect()
+    }
+
     /// Drops the step witnesses of blocks up to `height`, once the chain prover has folded them.
     pub fn prune_step_witnesses(&self, height: u64) -> Result<(), StateError> {
         let txn = self.db.begin_write()?;

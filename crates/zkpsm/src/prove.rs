@@ -63,14 +63,9 @@ fn nova(home: &Path, from: u64, to: u64, out: &Path) -> Result<()> {
     let capacity = genesis.params.max_txs_per_block as usize;
     eprintln!("setting the chain step up for {capacity} transactions per block ...");
     let params = ChainParams::setup(capacity)?;
+    let witnesses = store.step_witnesses(0, to)?;
     let started = Instant::now();
-    for h in 1..=to {
-        let witness = store.step_witness(h)?.with_context(|| {
-            format!(
-                "no step witness for block {h}: a node started with --prove drops them once \
-                 folded (its proofs are at /v1/chain-proof)"
-            )
-        })?;
+    for (witness, h) in witnesses.into_iter().zip(1..) {
         prover.prove_step(&params, witness)?;
         eprintln!(
             "folded block {h}/{to} ({:.1} s so far)",

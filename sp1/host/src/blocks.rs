@@ -1,7 +1,7 @@
 //! Chains of synthetic full blocks applied by the real executor in a temporary store: their step
 //! witnesses are what the guest proves, their committed states what it must reach.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
 use zkpsm_primitives::field::Fq;
 use zkpsm_state::{Store, synthetic};
@@ -40,12 +40,6 @@ impl Chain {
 
     /// The step witnesses of blocks `from + 1..=to`.
     pub fn witnesses(&self, from: u64, to: u64) -> Result<Vec<StepWitness>> {
-        (from + 1..=to)
-            .map(|h| {
-                self.store
-                    .step_witness(h)?
-                    .with_context(|| format!("no witness for block {h}"))
-            })
-            .collect()
+        Ok(self.store.step_witnesses(from, to)?)
     }
 }

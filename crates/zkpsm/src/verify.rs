@@ -194,14 +194,16 @@ fn check_sp1(
     let statement = crate::sp1::verify(paths, file, vk)?;
     let from = ChainState::from_z(&statement.z_before).map_or(0, |s| s.height);
     let to = from.saturating_add(statement.blocks);
-    let (start, end) = check_range(
-        z0,
-        &statement,
-        &module_roots_at(client, from)?,
-        &module_roots_at(client, to)?,
-    )?;
+    // A range from genesis needs no start roots: its start is the genesis state itself.
+    let roots_before = if statement.z_before == *z0 {
+        Vec::new()
+    } else {
+        module_roots_at(client, from)?
+    };
+    let (start, end) = check_range(z0, &statement, &roots_before, &module_roots_at(client, to)?)?;
     println!(
-        "SP1 proof verified under the genesis guest key {vk}: blocks {}..={to}, state root app          hash {}",
+        "SP1 proof verified under the genesis guest key {vk}: blocks {}..={to}, state root \
+         app hash {}",
         from + 1,
         hex::encode(end.app_hash)
     );
@@ -210,7 +212,8 @@ fn check_sp1(
         Some(start) => {
             check_commit(client, genesis, cometbft, &start)?;
             println!(
-                "  the range starts at height {from}, whose state is trusted to that commit's                  signers (blocks 1..={from} are not in this proof)"
+                "  the range starts at height {from}, whose state is trusted to that commit's \
+                 signers (blocks 1..={from} are not in this proof)"
             );
         }
     }

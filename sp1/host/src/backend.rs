@@ -3,7 +3,7 @@
 //! verifies with the guest's key, its public values decode to a range statement, and the
 //! statement starts at the `z_before` the caller trusts.
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use sp1_sdk::blocking::{EnvProvingKey, ProveRequest, Prover, ProverClient};
 use sp1_sdk::{
     Elf, ExecutionReport, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1Stdin,
@@ -53,19 +53,14 @@ pub fn load(path: &Path) -> Result<SP1ProofWithPublicValues> {
 impl Sp1Backend {
     /// The CPU prover client for the guest at `elf` (its keys are set up on first use).
     pub fn new(elf: &Path, mode: Mode) -> Result<Self> {
-        let bytes = std::fs::read(elf).with_context(|| {
-            format!(
-                "reading the guest ELF {} (build it with scripts/build-sp1-guest)",
-                elf.display()
-            )
-        })?;
-        let elf = Elf::from(bytes);
+        let elf = crate::verifier::read_elf(elf)?;
         let started = Instant::now();
         let kind = std::env::var("SP1_PROVER").unwrap_or_else(|_| "cpu".into());
         if kind != "cpu" && kind != "cuda" {
             bail!(
                 "SP1_PROVER={kind}: zkpsm-sp1 proves and verifies with `cpu` (the default) or \
-                 `cuda` only (a mock or light prover would accept proofs it never checked)"
+                 `cuda` only (a mock prover would accept proofs it never checked, a light one \
+                 cannot prove)"
             );
         }
         let client = ProverClient::from_env();
@@ -128,11 +123,7 @@ impl Sp1Backend {
 
     /// Verifies a proof with the guest's key; returns the statement its public values make.
     pub fn verify_statement(&self, proof: &SP1ProofWithPublicValues) -> Result<RangeStatement> {
-        self.client
-            .verify(proof, self.vk()?, None)
-            .map_err(|e| anyhow!("the SP1 proof does not verify: {e}"))?;
-        RangeStatement::from_bytes(proof.public_values.as_slice())
-            .ok_or_else(|| anyhow!("the proof's public values are no range statement"))
+        crate::verifier::verify_with(&self.client, self.vk()?, proof)
     }
 }
 
@@ -145,7 +136,14 @@ impl TransitionProver for Sp1Backend {
         z_before: &[Fq; Z_LEN],
         witnesses: &[StepWitness],
     ) -> Result<SP1ProofWithPublicValues> {
-        let request = self.client.prove(self.pk()?, stdin(z_before, witnesses)?);
+        let pk = self.pk()?;
+        eprintln!(
+            "zkpsm-sp1: proving {} blocks ({:?}; minutes on a CPU; RUST_LOG=info shows SP1's \
+             progress)",
+            witnesses.len(),
+            self.mode
+        );
+        let request = self.client.prove(pk, stdin(z_before, witnesses)?);
         let request = match self.mode {
             Mode::Core => request.core(),
             Mode::Compressed => request.compressed(),

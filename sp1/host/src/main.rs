@@ -19,11 +19,13 @@
 mod backend;
 mod bench;
 mod blocks;
+mod verifier;
 
 use anyhow::{Context, Result, bail};
 use backend::{Mode, Sp1Backend};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+use verifier::Sp1Verifier;
 use zkpsm_primitives::field::Fq;
 use zkpsm_state::Store;
 use zkpsm_transition::{RangeStatement, TransitionProver};
@@ -132,16 +134,7 @@ fn prove(home: &Path, from: u64, to: u64, elf: &Path, mode: Mode, out: &Path) ->
         .with_context(|| format!("height {from} is not committed"))?
         .state
         .z();
-    let witnesses = (from + 1..=to)
-        .map(|h| {
-            store.step_witness(h)?.with_context(|| {
-                format!(
-                    "no step witness for block {h}: the node's chain prover pruned it after \
-                     folding; prove with SP1 from a node started without --prove"
-                )
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let witnesses = store.step_witnesses(from, to)?;
     let backend = Sp1Backend::new(elf, mode)?;
     eprintln!("zkpsm-sp1: proving blocks {}..={to} ({mode:?})", from + 1);
     let proof = backend.prove_range(&z_before, &witnesses)?;
@@ -163,20 +156,22 @@ fn prove(home: &Path, from: u64, to: u64, elf: &Path, mode: Mode, out: &Path) ->
 
 fn verify(proof: &Path, elf: &Path, vk_hash: &str) -> Result<()> {
     let proof = backend::load(proof)?;
-    let backend = Sp1Backend::new(elf, Mode::Compressed)?;
-    let actual = backend.vk_hash()?;
+    let verifier = Sp1Verifier::new(elf)?;
+    let actual = verifier.vk_hash();
     if actual != vk_hash {
         bail!("the guest's verifying key is {actual}, not the pinned {vk_hash}");
     }
-    let statement = backend.verify_statement(&proof)?;
+    let statement = verifier.verify_statement(&proof)?;
     println!("{}", statement_json(&statement));
     Ok(())
 }
 
 fn main() -> Result<()> {
+    // SP1's own log (shards, recursion), off unless RUST_LOG asks for it.
+    sp1_sdk::utils::setup_logger();
     match Cli::parse().command {
         Command::Vk { elf } => {
-            println!("{}", Sp1Backend::new(&elf, Mode::Compressed)?.vk_hash()?);
+            println!("{}", Sp1Verifier::new(&elf)?.vk_hash());
             Ok(())
         }
         Command::Prove {

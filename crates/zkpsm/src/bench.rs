@@ -1,8 +1,8 @@
 //! `zkpsm bench tx`: medians of proving and verifying a 2-in-2-out transaction, next to Orchard's
 //! 2-action bundle measured in the same process.
 
-use crate::orchard_peer;
 use crate::tx::{example_world, keys};
+use crate::{orchard_peer, verify_phases};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
@@ -62,6 +62,16 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
             verify.push(started.elapsed());
         }
     }
+    // spartan2's own phase timings, in runs of their own so that collecting them cannot touch
+    // the figures above.
+    let mut phase_runs = Vec::new();
+    for _ in 0..runs {
+        let (verified, phases) =
+            verify_phases::timed(|| verify_transaction(prover.keys(), &tx, &context));
+        verified?;
+        phase_runs.push(phases);
+    }
+    let phases = verify_phases::medians(&phase_runs);
     let orchard = orchard_peer::measure(runs, &mut |msg| eprintln!("{msg}"))?;
 
     let prove_ms = median_ms(&prove);
@@ -85,6 +95,7 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
             "orchard_proof_bytes": orchard.proof_bytes,
             "speedup_vs_orchard": speedup,
             "verify_ratio_vs_orchard": verify_ms / orchard_verify_ms,
+            "verify_phases_ms": phases,
         });
         println!("{report}");
     } else {
@@ -103,6 +114,12 @@ pub fn tx(runs: usize, json: bool) -> Result<()> {
             "proving speedup vs Orchard: {speedup:.2}x; verification ratio: {:.2}x Orchard's time",
             verify_ms / orchard_verify_ms
         );
+        println!(
+            "verification phases, spartan2's own timings (ms, medians; nested phases overlap):"
+        );
+        for (phase, ms) in &phases {
+            println!("  {phase:<28} {ms:6.1}");
+        }
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ mod sp1;
 mod sync;
 mod tx;
 mod verify;
+mod verify_phases;
 mod wallet_cmd;
 
 use clap::{Parser, Subcommand};

@@ -167,7 +167,12 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
         let chain = Chain::new(capacity, 1, capacity as u64)?;
         let witnesses = chain.witnesses(0, 1)?;
         let z0 = chain.states[0];
-        let (_, report, took) = backend.execute(&z0, &witnesses)?;
+        let (statement, report, took) = backend.execute(&z0, &witnesses)?;
+        if statement.z_after != chain.states[1] || statement.blocks != 1 {
+            bail!(
+                "{capacity} transactions: the guest's z_after differs from the native executor's"
+            );
+        }
         let cycles = report.total_instruction_count();
         let (mul_share, top) = profile(&report);
         eprintln!(

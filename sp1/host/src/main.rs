@@ -166,9 +166,22 @@ fn verify(proof: &Path, elf: &Path, vk_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// SP1's own log (shards, recursion: its proving progress), off unless `RUST_LOG` asks for it, on
+/// stderr: stdout carries only what a command prints for its caller (a key, a statement's JSON),
+/// where sp1-sdk's `setup_logger` would write the log too.
+fn setup_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    tracing_subscriber::fmt()
+        .compact()
+        .with_target(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 fn main() -> Result<()> {
-    // SP1's own log (shards, recursion), off unless RUST_LOG asks for it.
-    sp1_sdk::utils::setup_logger();
+    setup_logging();
     match Cli::parse().command {
         Command::Vk { elf } => {
             println!("{}", Sp1Verifier::new(&elf)?.vk_hash());

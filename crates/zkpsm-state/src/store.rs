@@ -366,15 +366,11 @@ impl Store {
 
     /// The chain step witness of block `height`, if it is still kept (genesis has none).
     pub fn step_witness(&self, height: u64) -> Result<Option<StepWitness>, StateError> {
-        let txn = self.db.begin_read()?;
-        let table = match txn.open_table(STEP_WITNESSES) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let got = table.get(height)?;
-        got.map(|w| borsh::from_slice(w.value()).map_err(|_| corrupt("step witness")))
-            .transpose()
+        match self.step_witnesses(height.saturating_sub(1), height) {
+            Ok(mut one) => Ok(one.pop()),
+            Err(StateError::NoStepWitness(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The chain step witnesses of blocks `from + 1..=to`, in order, from one snapshot; a block

@@ -166,9 +166,10 @@ fn verify(proof: &Path, elf: &Path, vk_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// SP1's own log (shards, recursion: its proving progress), off unless `RUST_LOG` asks for it, on
-/// stderr: stdout carries only what a command prints for its caller (a key, a statement's JSON),
-/// where sp1-sdk's `setup_logger` would write the log too.
+/// SP1's own log, off unless `RUST_LOG` asks for it, on stderr: stdout carries only what a command
+/// prints for its caller (a key, a statement's JSON), where sp1-sdk's `setup_logger` would write
+/// the log too. Spans are logged as they close, with their time, as `setup_logger` does: with
+/// `RUST_LOG=info,sp1_prover=debug` every proven shard (`ProveShard`) shows.
 fn setup_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
@@ -176,6 +177,7 @@ fn setup_logging() {
         .compact()
         .with_target(false)
         .with_env_filter(filter)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .init();
 }

@@ -138,8 +138,8 @@ impl TransitionProver for Sp1Backend {
     ) -> Result<SP1ProofWithPublicValues> {
         let pk = self.pk()?;
         eprintln!(
-            "zkpsm-sp1: proving {} blocks ({:?}; minutes on a CPU; RUST_LOG=info shows SP1's \
-             progress)",
+            "zkpsm-sp1: proving {} blocks ({:?}; minutes on a CPU; RUST_LOG=info,sp1_prover=debug \
+             shows each proven shard)",
             witnesses.len(),
             self.mode
         );

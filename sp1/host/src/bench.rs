@@ -3,11 +3,11 @@
 use crate::backend::{Mode, Sp1Backend, load};
 use crate::blocks::Chain;
 use crate::verifier::Sp1Verifier;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use sp1_sdk::{ExecutionReport, SP1PublicValues};
 use std::path::Path;
-use std::time::Instant;
-use zkpsm_primitives::chain_step::Digest;
+use std::time::{Duration, Instant};
+use zkpsm_primitives::chain_step::{Digest, StepWitness};
 use zkpsm_primitives::field::Fq;
 use zkpsm_state::synthetic;
 use zkpsm_transition::TransitionProver;
@@ -45,6 +45,20 @@ fn saved_bytes(proof: &sp1_sdk::SP1ProofWithPublicValues) -> Result<u64> {
     Ok(std::fs::metadata(file.path())?.len())
 }
 
+/// Executes `chain`'s first block (`witnesses`) in the zkVM; fails unless the guest reaches the
+/// native executor's `z_after`.
+fn execute_first_block(
+    backend: &Sp1Backend,
+    chain: &Chain,
+    witnesses: &[StepWitness],
+) -> Result<(ExecutionReport, Duration)> {
+    let (statement, report, took) = backend.execute(&chain.states[0], witnesses)?;
+    if statement.z_after != chain.states[1] || statement.blocks != 1 {
+        bail!("the guest's z_after differs from the native executor's");
+    }
+    Ok((report, took))
+}
+
 /// Executes a one-transaction block and checks `z_after` against the executor's; proves and
 /// verifies it as a core and as a compressed proof; checks that a tampered public value and a
 /// block that breaks a rule are refused.
@@ -59,11 +73,8 @@ pub fn check(elf: &Path) -> Result<()> {
         bail!("the light node sets the guest up with another verifying key");
     }
 
-    let (statement, report, took) = backend.execute(&z0, &witnesses)?;
+    let (report, took) = execute_first_block(&backend, &chain, &witnesses)?;
     let cycles = report.total_instruction_count();
-    if statement.z_after != chain.states[1] || statement.blocks != 1 {
-        bail!("the guest's z_after differs from the native executor's");
-    }
     println!(
         "ok: executed a one-transaction block in {:.2} s, {cycles} cycles; z_after equals the \
          executor's",
@@ -136,7 +147,7 @@ struct Figures {
 fn prove_both(
     backend: &mut Sp1Backend,
     z0: &[Fq; 8],
-    witnesses: &[zkpsm_primitives::chain_step::StepWitness],
+    witnesses: &[StepWitness],
 ) -> Result<Proving> {
     let mut timed = |mode| -> Result<(f64, u64)> {
         backend.mode = mode;
@@ -167,12 +178,8 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
         let chain = Chain::new(capacity, 1, capacity as u64)?;
         let witnesses = chain.witnesses(0, 1)?;
         let z0 = chain.states[0];
-        let (statement, report, took) = backend.execute(&z0, &witnesses)?;
-        if statement.z_after != chain.states[1] || statement.blocks != 1 {
-            bail!(
-                "{capacity} transactions: the guest's z_after differs from the native executor's"
-            );
-        }
+        let (report, took) = execute_first_block(&backend, &chain, &witnesses)
+            .with_context(|| format!("{capacity} transactions"))?;
         let cycles = report.total_instruction_count();
         let (mul_share, top) = profile(&report);
         eprintln!(

@@ -26,15 +26,29 @@ pub fn node(left: Fq, right: Fq) -> Fq {
 }
 
 /// `empty_root(h)`: the root of an empty subtree of height `h` (0 is a leaf), for `h` in `0..=DEPTH`.
+///
+/// # Panics
+/// If `height` exceeds `DEPTH`.
 pub fn empty_root(height: usize) -> Fq {
-    static ROOTS: OnceLock<Vec<Fq>> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        let mut roots = vec![EMPTY_LEAF];
-        for h in 0..DEPTH {
-            roots.push(node(roots[h], roots[h]));
-        }
-        roots
-    })[height]
+    static ROOTS: [OnceLock<Fq>; DEPTH + 1] = [const { OnceLock::new() }; DEPTH + 1];
+    memoised_empty_root(&ROOTS, height, &|child| node(child, child))
+}
+
+/// The empty root at `height` from `roots`, a memo of one tree's empty roots by height: each is
+/// hashed once, from the one below, when first asked for. Only the heights asked for and those below
+/// them are ever hashed, which a zkVM guest (that asks for a block's group height only) pays for.
+///
+/// # Panics
+/// If `height` is not below `roots.len()`.
+pub(crate) fn memoised_empty_root(
+    roots: &[OnceLock<Fq>],
+    height: usize,
+    parent: &dyn Fn(Fq) -> Fq,
+) -> Fq {
+    if height == 0 {
+        return EMPTY_LEAF;
+    }
+    *roots[height].get_or_init(|| parent(memoised_empty_root(roots, height - 1, parent)))
 }
 
 /// A node of a Poseidon Merkle tree, as zcash's `incrementalmerkletree` and `shardtree` see it.

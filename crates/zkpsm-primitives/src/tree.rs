@@ -9,7 +9,7 @@
 
 use crate::chain_step::{Digest, NodePath};
 use crate::field::Fq;
-use crate::merkle::{EMPTY_LEAF, node};
+use crate::merkle::node;
 use crate::poseidon;
 use std::sync::OnceLock;
 
@@ -72,19 +72,14 @@ impl TreeShape {
 
     /// The root of an empty subtree of height `level` (0 is a leaf).
     pub fn empty_root(&self, level: usize) -> Fq {
-        static BINARY: OnceLock<Vec<Fq>> = OnceLock::new();
-        static QUAD: OnceLock<Vec<Fq>> = OnceLock::new();
-        let (cache, shape) = match self.arity_log2 {
-            1 => (&BINARY, Self::NOTES),
-            _ => (&QUAD, Self::NULLIFIERS),
-        };
-        cache.get_or_init(|| {
-            let mut roots = vec![EMPTY_LEAF];
-            for h in 0..shape.levels {
-                roots.push(shape.hash(&vec![roots[h]; shape.arity()]));
-            }
-            roots
-        })[level]
+        const QUAD_LEVELS: usize = TreeShape::NULLIFIERS.levels;
+        static QUAD: [OnceLock<Fq>; QUAD_LEVELS + 1] = [const { OnceLock::new() }; QUAD_LEVELS + 1];
+        match self.arity_log2 {
+            1 => crate::merkle::empty_root(level),
+            _ => crate::merkle::memoised_empty_root(&QUAD, level, &|child| {
+                Self::NULLIFIERS.hash(&[child; 4])
+            }),
+        }
     }
 
     /// The smallest group level whose groups of `arity^g` leaves hold the `count` new leaves of a
@@ -139,6 +134,7 @@ impl TreeShape {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merkle::EMPTY_LEAF;
 
     #[test]
     fn a_leaf_path_folds_to_the_root_of_its_tree() {

@@ -3,6 +3,7 @@
 //! state element). The circuits use the very same constants, so native and in-circuit hashes agree.
 
 use crate::field::Fq;
+use crate::poseidon_parameters::TableArity;
 use neptune::hash_type::{CType, HashType};
 use neptune::poseidon::{Arity, Poseidon, PoseidonConstants};
 use std::sync::OnceLock;
@@ -26,7 +27,7 @@ pub fn hash<A: Arity<Fq>>(constants: &Constants<A>, inputs: &[Fq]) -> Fq {
 }
 
 /// The constants of domain `id`: neptune's, for the arity, from the precomputed table.
-fn custom<A: Arity<Fq>>(id: u64) -> Constants<A> {
+fn custom<A: TableArity>(id: u64) -> Constants<A> {
     crate::poseidon_parameters::constants(HashType::Custom(CType::Arbitrary(id)))
 }
 

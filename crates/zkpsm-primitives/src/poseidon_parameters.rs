@@ -10,6 +10,8 @@
 use crate::field::Fq;
 use neptune::hash_type::HashType;
 use neptune::poseidon::{Arity, PoseidonConstants};
+use std::sync::OnceLock;
+use typenum::{U1, U2, U3, U4, U7};
 
 /// The arities with constants in the table.
 pub const ARITIES: [usize; 5] = [1, 2, 3, 4, 7];
@@ -18,12 +20,40 @@ pub const ARITIES: [usize; 5] = [1, 2, 3, 4, 7];
 /// (u32 little-endian each), then the entry: neptune's `PoseidonConstants` serialized with bincode.
 pub static TABLE: &[u8] = include_bytes!("poseidon_parameters.bin");
 
+/// An arity with an entry in the table. Its entry is decoded once, when first used, and shared by
+/// all its domains: zkpsm hashes in six domains of arity 3, and decoding an entry (a field
+/// conversion per constant) is worth paying once in a zkVM guest.
+pub trait TableArity: Arity<Fq> {
+    /// The arity's constants as the table holds them.
+    fn decoded() -> &'static PoseidonConstants<Fq, Self>;
+}
+
+macro_rules! table_arity {
+    ($($arity:ty),*) => {
+        $(impl TableArity for $arity {
+            fn decoded() -> &'static PoseidonConstants<Fq, Self> {
+                static DECODED: OnceLock<PoseidonConstants<Fq, $arity>> = OnceLock::new();
+                DECODED.get_or_init(decode)
+            }
+        })*
+    };
+}
+table_arity!(U1, U2, U3, U4, U7);
+
 /// neptune's constants for arity `A`, with the hash type of a domain.
+pub fn constants<A: TableArity>(hash_type: HashType<Fq, A>) -> PoseidonConstants<Fq, A> {
+    let mut constants = A::decoded().clone();
+    constants.domain_tag = hash_type.domain_tag();
+    constants.hash_type = hash_type;
+    constants
+}
+
+/// Decodes the table's entry for arity `A`.
 ///
 /// # Panics
 /// If the table has no entry for the arity or a malformed one: it is a constant of this crate,
 /// checked by its tests, so that is a build defect, not an input error.
-pub fn constants<A: Arity<Fq>>(hash_type: HashType<Fq, A>) -> PoseidonConstants<Fq, A> {
+fn decode<A: Arity<Fq>>() -> PoseidonConstants<Fq, A> {
     let arity = A::to_usize();
     let word = |at: usize| {
         let bytes = TABLE
@@ -36,11 +66,8 @@ pub fn constants<A: Arity<Fq>>(hash_type: HashType<Fq, A>) -> PoseidonConstants<
         let (entry_arity, length) = (word(at), word(at + 4));
         let entry = &TABLE[at + 8..at + 8 + length];
         if entry_arity == arity {
-            let mut constants: PoseidonConstants<Fq, A> =
-                bincode::deserialize(entry).expect("the Poseidon table's entries are neptune's");
-            constants.domain_tag = hash_type.domain_tag();
-            constants.hash_type = hash_type;
-            return constants;
+            return bincode::deserialize(entry)
+                .expect("the Poseidon table's entries are neptune's");
         }
         at += 8 + length;
     }

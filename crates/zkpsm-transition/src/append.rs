@@ -1,5 +1,9 @@
 //! A block's new leaves written into a tree at once, contiguous from its size, through the aligned
 //! group that holds the size and the next one: the native twin of the step circuit's batch write.
+//! The circuit climbs four whole paths (the first group before and after its write, the next group
+//! empty and written); here the nodes the two paths share are hashed once and the second path's
+//! shared part is compared with the first's, which halves the hashing (a zkVM guest's largest
+//! fixed cost) and refuses the same witnesses, short of a Poseidon collision.
 
 use crate::error::{TransitionError, Tree};
 use zkpsm_primitives::chain_step::{BatchAppend, NodePath};
@@ -47,23 +51,224 @@ pub(crate) fn append(
             .subtree_root(leaves)
             .ok_or(TransitionError::Shape("batch write group"))
     };
-    let at = |index: u64, path: &NodePath| NodePath {
-        index,
-        siblings: path.siblings.clone(),
-    };
-    let root_at = |value: Fq, path: &NodePath| {
-        shape
-            .root_from(level, value, path)
-            .ok_or(TransitionError::Shape("batch write path"))
-    };
-    let first_path = at(group, &w.first);
-    if root_at(subtree(&existing)?, &first_path)? != root {
+    let path_len = shape.path_len(level);
+    if w.first.siblings.len() != path_len || w.second.siblings.len() != path_len {
+        return Err(TransitionError::Shape("batch write path"));
+    }
+    let (first_path, second_path) = (siblings(&w.first), siblings(&w.second));
+    let climb = |index: u64, value: Fq, siblings: &[Fq]| climb(shape, index, value, siblings);
+    let per = shape.siblings_per_level();
+    let a = shape.arity_log2;
+
+    // The first group as it is, in the tree.
+    if climb(group, subtree(&existing)?, &first_path) != root {
         return Err(TransitionError::GroupNotInTree(tree));
     }
-    let mid = root_at(subtree(&first)?, &first_path)?;
-    let second_path = at(next, &w.second);
-    if root_at(shape.empty_root(level), &second_path)? != mid {
+    // The two groups' lowest common ancestor, `meet` levels above them (both lie in the tree, so
+    // they meet at its root at the latest); its children at `position` and `position + 1` hold
+    // the first group and the next one. Below it the two paths are their own; from its children
+    // up, the second path is the first one after the first group's write, so it is checked
+    // against it and each shared node is hashed once.
+    let meet = (1..=shape.levels - level)
+        .find(|&k| group >> (a * k) == next >> (a * k))
+        .ok_or(TransitionError::TreeFull(tree))?;
+    let below = (meet - 1) * per;
+    let position = ((group >> (a * (meet - 1))) & (shape.arity() as u64 - 1)) as usize;
+    let (first_below, first_meet, first_above) = split(&first_path, below, per);
+    let (second_below, second_meet, second_above) = split(&second_path, below, per);
+    // The next group's side of the meeting node is empty in the tree ...
+    let next_side = climb(next, shape.empty_root(level), second_below);
+    if first_meet[position] != next_side {
         return Err(TransitionError::NextGroupNotEmpty(tree));
     }
-    root_at(subtree(&second)?, &second_path)
+    // ... and the second path is that of the tree after the first group's write.
+    let first_side = climb(group, subtree(&first)?, first_below);
+    let mut children = first_meet.to_vec();
+    children.insert(position, first_side);
+    let mut seen_from_next = children.clone();
+    seen_from_next.remove(position + 1);
+    if second_meet != seen_from_next.as_slice() || second_above != first_above {
+        return Err(TransitionError::NextGroupNotEmpty(tree));
+    }
+    children[position + 1] = climb(next, subtree(&second)?, second_below);
+    Ok(climb(
+        group >> (a * meet),
+        shape.hash(&children),
+        first_above,
+    ))
+}
+
+/// A path's sibling values.
+fn siblings(path: &NodePath) -> Vec<Fq> {
+    path.siblings.iter().map(|d| d.0).collect()
+}
+
+/// A path's siblings below a meeting node (`below` of them), those of its children (`per`) and
+/// those above it.
+fn split(siblings: &[Fq], below: usize, per: usize) -> (&[Fq], &[Fq], &[Fq]) {
+    let (lower, upper) = siblings.split_at(below);
+    let (meet, above) = upper.split_at(per);
+    (lower, meet, above)
+}
+
+/// The node reached from `value`, the node at `index` of its level, up through `siblings` (level
+/// by level, in child order): the root if they run to the top.
+fn climb(shape: TreeShape, index: u64, value: Fq, siblings: &[Fq]) -> Fq {
+    siblings
+        .chunks(shape.siblings_per_level())
+        .enumerate()
+        .fold(value, |current, (l, siblings)| {
+            shape.hash(&shape.children(index >> (shape.arity_log2 * l), current, siblings))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use zkpsm_primitives::chain_step::Digest;
+
+    /// A tree held as its nonzero leaves: every node is hashed from them, empty subtrees from
+    /// their empty roots, independently of the batch write.
+    struct Sparse {
+        shape: TreeShape,
+        leaves: BTreeMap<u64, Fq>,
+    }
+
+    impl Sparse {
+        fn node(&self, level: usize, index: u64) -> Fq {
+            let bits = self.shape.arity_log2 * level;
+            let (from, to) = (index << bits, (index + 1) << bits);
+            if self.leaves.range(from..to).next().is_none() {
+                return self.shape.empty_root(level);
+            }
+            if level == 0 {
+                return self.leaves[&index];
+            }
+            let arity = self.shape.arity() as u64;
+            let children: Vec<Fq> = (0..arity)
+                .map(|c| self.node(level - 1, index * arity + c))
+                .collect();
+            self.shape.hash(&children)
+        }
+
+        fn root(&self) -> Fq {
+            self.node(self.shape.levels, 0)
+        }
+
+        fn path(&self, level: usize, index: u64) -> NodePath {
+            let arity = self.shape.arity() as u64;
+            let mut siblings = Vec::new();
+            for l in level..self.shape.levels {
+                let at = index >> (self.shape.arity_log2 * (l - level));
+                let first = at - at % arity;
+                for c in (first..first + arity).filter(|&c| c != at) {
+                    siblings.push(Digest(self.node(l, c)));
+                }
+            }
+            NodePath { index, siblings }
+        }
+    }
+
+    /// A tree of `size` leaves and the batch write of `count` more: the tree, its root after the
+    /// write, the new leaves and the witness.
+    fn write(shape: TreeShape, size: u64, count: usize) -> (Sparse, Fq, Vec<Fq>, BatchAppend) {
+        let leaf = |i: u64| Fq::from(1000 + i);
+        let mut tree = Sparse {
+            shape,
+            leaves: (0..size).map(|i| (i, leaf(i))).collect(),
+        };
+        let level = shape.group_level(count);
+        let bits = shape.arity_log2 * level;
+        let group = size >> bits;
+        let existing = (0..1u64 << bits)
+            .map(|i| {
+                Digest(
+                    tree.leaves
+                        .get(&((group << bits) + i))
+                        .copied()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let first = tree.path(level, group);
+        let new: Vec<Fq> = (0..count as u64).map(|i| leaf(size + i)).collect();
+        let mut after_first = Sparse {
+            shape,
+            leaves: tree.leaves.clone(),
+        };
+        for (i, l) in new.iter().enumerate() {
+            let at = size + i as u64;
+            if at >> bits == group {
+                after_first.leaves.insert(at, *l);
+            }
+        }
+        let second = after_first.path(level, group + 1);
+        for (i, l) in new.iter().enumerate() {
+            tree.leaves.insert(size + i as u64, *l);
+        }
+        let root = tree.root();
+        for i in 0..count as u64 {
+            tree.leaves.remove(&(size + i));
+        }
+        (
+            tree,
+            root,
+            new,
+            BatchAppend {
+                existing,
+                first,
+                second,
+            },
+        )
+    }
+
+    /// Writes that cross into the next group or not, at groups whose lowest common ancestor with
+    /// the next lies one to several levels up, in both tree shapes.
+    const CASES: [(u64, usize); 9] = [
+        (0, 1),
+        (0, 2),
+        (1, 2),
+        (3, 2),
+        (6, 4),
+        (7, 4),
+        (15, 3),
+        (30, 2),
+        (63, 2),
+    ];
+
+    #[test]
+    fn a_batch_write_reaches_the_root_of_the_written_tree() {
+        for shape in [TreeShape::NOTES, TreeShape::NULLIFIERS] {
+            for (size, count) in CASES {
+                let (tree, expected, new, w) = write(shape, size, count);
+                let got = append(Tree::Notes, shape, size, &new, tree.root(), &w);
+                assert_eq!(got, Ok(expected), "{shape:?} at {size} + {count}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_sibling_of_both_paths_is_checked() {
+        for shape in [TreeShape::NOTES, TreeShape::NULLIFIERS] {
+            for (size, count) in CASES {
+                let (tree, _, new, w) = write(shape, size, count);
+                for path in 0..2 {
+                    for i in 0..w.first.siblings.len() {
+                        let mut bad = w.clone();
+                        let sibling = match path {
+                            0 => &mut bad.first.siblings[i],
+                            _ => &mut bad.second.siblings[i],
+                        };
+                        sibling.0 += Fq::from(1);
+                        let got = append(Tree::Notes, shape, size, &new, tree.root(), &bad);
+                        assert!(got.is_err(), "{shape:?} at {size}: path {path} sibling {i}");
+                    }
+                }
+                let mut bad = w.clone();
+                bad.existing[0].0 += Fq::from(1);
+                assert!(append(Tree::Notes, shape, size, &new, tree.root(), &bad).is_err());
+            }
+        }
+    }
 }

@@ -255,28 +255,28 @@ pub fn stranger_signed_block(genesis: &Genesis, height: u64) -> zkpsm_da::block_
     }
 }
 
-/// Checks that the node state in `synced_home` has `app_hashes[i]` (hex) at height `i + 1` for
-/// every height it reached, and returns that height.
-pub fn check_synced(synced_home: &Path, genesis: Genesis, app_hashes: &[String]) -> u64 {
-    let synced = zkpsm_app::App::open(
-        &synced_home.join("state.redb"),
+/// The app hash (hex) of every block committed in the node state in `home`, height 1 first.
+pub fn committed_app_hashes(home: &Path, genesis: Genesis) -> Vec<String> {
+    let app = zkpsm_app::App::open(
+        &home.join("state.redb"),
         genesis,
         SpendKeys::shared().unwrap(),
         Vec::new(),
     )
     .unwrap();
-    let height = synced.head().unwrap().state.height;
-    assert!(
-        height as usize <= app_hashes.len(),
-        "synced past the producer"
-    );
-    for h in 1..=height {
-        let committed = synced.store().committed_at(h).unwrap().unwrap();
-        assert_eq!(
-            hex::encode(committed.app_hash),
-            app_hashes[h as usize - 1],
-            "height {h}"
-        );
+    let height = app.head().unwrap().state.height;
+    (1..=height)
+        .map(|h| hex::encode(app.store().committed_at(h).unwrap().unwrap().app_hash))
+        .collect()
+}
+
+/// Checks that the node state in `synced_home` has `app_hashes[i]` (hex) at height `i + 1` for
+/// every height it reached, and returns that height.
+pub fn check_synced(synced_home: &Path, genesis: Genesis, app_hashes: &[String]) -> u64 {
+    let synced = committed_app_hashes(synced_home, genesis);
+    assert!(synced.len() <= app_hashes.len(), "synced past the producer");
+    for (i, (synced, produced)) in synced.iter().zip(app_hashes).enumerate() {
+        assert_eq!(synced, produced, "height {}", i + 1);
     }
-    height
+    synced.len() as u64
 }

@@ -8,7 +8,8 @@
 //! - `verify --proof FILE --elf GUEST --vk-hash H`: verifies a proof with the pinned key and prints
 //!   its statement as JSON (`z_before`, `z_after`, `blocks`, `digest`, and `statement`: its
 //!   encoding, which `zkpsm verify --sp1-proof` reads).
-//! - `check --elf GUEST`: the checks of `scripts/test-sp1` on synthetic one-transaction blocks.
+//! - `check --elf GUEST [--modes core,compressed]`: the checks of `scripts/test-sp1` on synthetic
+//!   one-transaction blocks.
 //! - `bench --elf GUEST [--json]`: cycles, execution and proving times, memory and proof sizes for
 //!   blocks of 1 and 4 transactions.
 //!
@@ -86,6 +87,10 @@ enum Command {
         /// The guest ELF.
         #[arg(long)]
         elf: PathBuf,
+        /// The kinds of proof to make and check, comma-separated (`core` alone skips the
+        /// recursion, which costs as much again on a CPU).
+        #[arg(long, value_delimiter = ',', default_value = "core,compressed")]
+        modes: Vec<Mode>,
     },
     /// Benchmarks blocks of 1 and 4 transactions.
     Bench {
@@ -202,7 +207,7 @@ fn main() -> Result<()> {
             elf,
             vk_hash,
         } => verify(&proof, &elf, &vk_hash),
-        Command::Check { elf } => bench::check(&elf),
+        Command::Check { elf, modes } => bench::check(&elf, &modes),
         Command::Bench {
             elf,
             capacities,

@@ -117,17 +117,22 @@ impl TreeShape {
     /// The root reached from the node `value` at `path` (whose siblings start at `level`).
     /// `None` if the path has the wrong length for that level.
     pub fn root_from(&self, level: usize, value: Fq, path: &NodePath) -> Option<Fq> {
-        let per = self.siblings_per_level();
         if path.siblings.len() != self.path_len(level) {
             return None;
         }
-        let mut current = value;
-        for (l, siblings) in path.siblings.chunks(per).enumerate() {
-            let index = path.index >> (self.arity_log2 * l);
-            let siblings: Vec<Fq> = siblings.iter().map(|d: &Digest| d.0).collect();
-            current = self.hash(&self.children(index, current, &siblings));
-        }
-        Some(current)
+        let siblings: Vec<Fq> = path.siblings.iter().map(|d: &Digest| d.0).collect();
+        Some(self.climb(path.index, value, &siblings))
+    }
+
+    /// The node reached from `value`, the node at `index` of its level, up through `siblings`
+    /// (level by level, each level's in child order): the root if they run to the top.
+    pub fn climb(&self, index: u64, value: Fq, siblings: &[Fq]) -> Fq {
+        siblings.chunks(self.siblings_per_level()).enumerate().fold(
+            value,
+            |current, (l, siblings)| {
+                self.hash(&self.children(index >> (self.arity_log2 * l), current, siblings))
+            },
+        )
     }
 }
 

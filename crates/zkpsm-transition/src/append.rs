@@ -56,7 +56,7 @@ pub(crate) fn append(
         return Err(TransitionError::Shape("batch write path"));
     }
     let (first_path, second_path) = (siblings(&w.first), siblings(&w.second));
-    let climb = |index: u64, value: Fq, siblings: &[Fq]| climb(shape, index, value, siblings);
+    let climb = |index: u64, value: Fq, siblings: &[Fq]| shape.climb(index, value, siblings);
     let per = shape.siblings_per_level();
     let a = shape.arity_log2;
 
@@ -109,17 +109,6 @@ fn split(siblings: &[Fq], below: usize, per: usize) -> (&[Fq], &[Fq], &[Fq]) {
     let (lower, upper) = siblings.split_at(below);
     let (meet, above) = upper.split_at(per);
     (lower, meet, above)
-}
-
-/// The node reached from `value`, the node at `index` of its level, up through `siblings` (level
-/// by level, in child order): the root if they run to the top.
-fn climb(shape: TreeShape, index: u64, value: Fq, siblings: &[Fq]) -> Fq {
-    siblings
-        .chunks(shape.siblings_per_level())
-        .enumerate()
-        .fold(value, |current, (l, siblings)| {
-            shape.hash(&shape.children(index >> (shape.arity_log2 * l), current, siblings))
-        })
 }
 
 #[cfg(test)]

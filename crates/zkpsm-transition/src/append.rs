@@ -31,7 +31,10 @@ pub(crate) fn append(
     }
     let group = start >> group_bits;
     let next = group + 1;
-    if next >> (index_bits - group_bits) != 0 {
+    let group_index_bits = index_bits
+        .checked_sub(group_bits)
+        .ok_or(TransitionError::Shape("batch write group"))?;
+    if next >> group_index_bits != 0 {
         return Err(TransitionError::TreeFull(tree));
     }
     let offset = (start - (group << group_bits)) as usize;
@@ -56,12 +59,11 @@ pub(crate) fn append(
         return Err(TransitionError::Shape("batch write path"));
     }
     let (first_path, second_path) = (siblings(&w.first), siblings(&w.second));
-    let climb = |index: u64, value: Fq, siblings: &[Fq]| shape.climb(index, value, siblings);
     let per = shape.siblings_per_level();
     let a = shape.arity_log2;
 
     // The first group as it is, in the tree.
-    if climb(group, subtree(&existing)?, &first_path) != root {
+    if shape.climb(group, subtree(&existing)?, &first_path) != root {
         return Err(TransitionError::GroupNotInTree(tree));
     }
     // The two groups' lowest common ancestor, `meet` levels above them (both lie in the tree, so
@@ -77,12 +79,12 @@ pub(crate) fn append(
     let (first_below, first_meet, first_above) = split(&first_path, below, per);
     let (second_below, second_meet, second_above) = split(&second_path, below, per);
     // The next group's side of the meeting node is empty in the tree ...
-    let next_side = climb(next, shape.empty_root(level), second_below);
+    let next_side = shape.climb(next, shape.empty_root(level), second_below);
     if first_meet[position] != next_side {
         return Err(TransitionError::NextGroupNotEmpty(tree));
     }
     // ... and the second path is that of the tree after the first group's write.
-    let first_side = climb(group, subtree(&first)?, first_below);
+    let first_side = shape.climb(group, subtree(&first)?, first_below);
     let mut children = first_meet.to_vec();
     children.insert(position, first_side);
     let mut seen_from_next = children.clone();
@@ -90,12 +92,8 @@ pub(crate) fn append(
     if second_meet != seen_from_next.as_slice() || second_above != first_above {
         return Err(TransitionError::NextGroupNotEmpty(tree));
     }
-    children[position + 1] = climb(next, subtree(&second)?, second_below);
-    Ok(climb(
-        group >> (a * meet),
-        shape.hash(&children),
-        first_above,
-    ))
+    children[position + 1] = shape.climb(next, subtree(&second)?, second_below);
+    Ok(shape.climb(group >> (a * meet), shape.hash(&children), first_above))
 }
 
 /// A path's sibling values.

@@ -14,8 +14,8 @@ use zkpsm_state::synthetic;
 use zkpsm_transition::TransitionProver;
 
 /// What the guest spends its cycles on: its calls to SP1's uint256 mulmod precompile (each field
-/// multiplication of Poseidon over the Pasta field is two of them) and the most frequent opcodes
-/// (the field additions' carry chains and the copies around the calls).
+/// multiplication of Poseidon over the Pasta field is one of them) and the most frequent opcodes
+/// (mostly the copies of field elements through neptune's rounds and around the calls).
 fn profile(report: &ExecutionReport) -> (u64, String) {
     let total = report.total_instruction_count().max(1) as f64;
     let mut counts: Vec<(String, u64)> = report

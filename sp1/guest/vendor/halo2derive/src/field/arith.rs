@@ -28,16 +28,18 @@ pub(crate) fn impl_arith(
     let impl_mul = impl_mul(field, num_limbs, false);
     let impl_square = impl_square(field, num_limbs);
     let wide_num_limbs = num_limbs * 2;
-    // zkpsm: inside SP1's zkVM, 256-bit fields multiply on its uint256 mulmod precompile.
+    // zkpsm: inside SP1's zkVM, 256-bit fields hold plain integers and multiply on its uint256
+    // mulmod precompile (`add`, `sub`, `neg`, `mul`, `square` and `from_mont` come from zkvm.rs
+    // there).
     let (software, zkvm) = if num_limbs == 4 {
         (
             quote! { #[cfg(not(target_os = "zkvm"))] },
-            crate::field::zkvm::impl_mul_and_square(modulus),
+            crate::field::zkvm::impl_arith(modulus),
         )
     } else {
         (quote! {}, quote! {})
     };
-    let mul_and_square = quote! {
+    let mul_square_and_zkvm = quote! {
             #software
             #[inline(always)]
             pub const fn mul(&self, rhs: &Self) -> Self{
@@ -54,6 +56,7 @@ pub(crate) fn impl_arith(
     };
     quote::quote! {
         impl #field {
+            #software
             #[inline(always)]
             pub const fn add(&self, rhs: &Self) -> Self {
                 #impl_add
@@ -64,23 +67,26 @@ pub(crate) fn impl_arith(
                 self.add(self)
             }
 
+            #software
             #[inline(always)]
             pub const fn sub(&self, rhs: &Self) -> Self {
                 #impl_sub
             }
 
+            #software
             #[inline(always)]
             pub const fn neg(&self) -> Self {
                 #impl_neg
             }
 
-            #mul_and_square
+            #mul_square_and_zkvm
 
             #[inline(always)]
             pub(crate) const fn montgomery_reduce(r: &[u64; #wide_num_limbs]) -> Self {
                 #impl_mont
             }
 
+            #software
             #[inline(always)]
             pub(crate) const fn from_mont(&self) -> [u64; #num_limbs] {
                 #impl_from_mont

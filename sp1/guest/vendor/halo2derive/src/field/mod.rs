@@ -136,9 +136,53 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
     // r3 = mont(r^2)
     let r3: BigUint = (&r1 * &r1 * &r1) % &modulus;
 
-    let r1 = to_token(&r1);
-    let r2 = to_token(&r2);
-    let r3 = to_token(&r3);
+    // zkpsm: inside SP1's zkVM a field of four limbs holds its elements as plain integers below
+    // the modulus, not in Montgomery form (see zkvm.rs); the constants whose value depends on the
+    // form are written for both, each under its `cfg`.
+    let plain_in_zkvm = num_limbs == 4;
+    let one = BigUint::one();
+    let by_form = |name: proc_macro2::TokenStream, montgomery: &BigUint, plain: &BigUint| {
+        let (montgomery, plain) = (to_token(montgomery), to_token(plain));
+        if plain_in_zkvm {
+            quote! {
+                #[cfg(not(target_os = "zkvm"))]
+                const #name: Self = Self(#montgomery);
+                #[cfg(target_os = "zkvm")]
+                const #name: Self = Self(#plain);
+            }
+        } else {
+            quote! { const #name: Self = Self(#montgomery); }
+        }
+    };
+    // One (`R`); the factor a product with which takes a reduced integer into the form (`R2`);
+    // the factors `mul_const` (a Montgomery product) takes an integer, or an integer times
+    // 2^(64·limbs), into the form with.
+    let const_r = by_form(quote! { R }, &r1, &one);
+    let const_r2 = by_form(quote! { R2 }, &r2, &one);
+    let const_from_integer = by_form(quote! { FROM_INTEGER }, &r2, &r1);
+    let const_from_high_integer = by_form(quote! { FROM_HIGH_INTEGER }, &r3, &r2);
+    // Bernstein-Yang's inverse of the form's integer, times this, is the inverse in the form.
+    let inverse_adjuster = by_form(quote! { INVERSE_ADJUSTER }, &r2, &one);
+    // An integer below the modulus into the form: a product with `R2`, or nothing when plain.
+    let into_montgomery = quote! {
+        #[inline(always)]
+        fn into_form(self) -> Self {
+            self * Self::R2
+        }
+    };
+    let into_form = if plain_in_zkvm {
+        quote! {
+            #[cfg(not(target_os = "zkvm"))]
+            #into_montgomery
+            #[cfg(target_os = "zkvm")]
+            #[inline(always)]
+            fn into_form(self) -> Self {
+                self
+            }
+        }
+    } else {
+        into_montgomery
+    };
 
     // inv = -(r^{-1} mod 2^64) mod 2^64
     let mut inv64 = 1u64;
@@ -203,12 +247,13 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
     let root_of_unity_inv = mod_inv(&root_of_unity, &modulus);
     let delta = mul_gen.modpow(&(BigUint::one() << s), &modulus);
 
-    let root_of_unity = to_token(&mont(&root_of_unity));
-    let root_of_unity_inv = to_token(&mont(&root_of_unity_inv));
-    let two_inv = to_token(&mont(&two_inv));
-    let mul_gen = to_token(&mont(&mul_gen));
-    let delta = to_token(&mont(&delta));
-    let zeta = to_token(&mont(&zeta));
+    let in_form = |name: proc_macro2::TokenStream, v: &BigUint| by_form(name, &mont(v), v);
+    let root_of_unity = in_form(quote! { ROOT_OF_UNITY }, &root_of_unity);
+    let root_of_unity_inv = in_form(quote! { ROOT_OF_UNITY_INV }, &root_of_unity_inv);
+    let two_inv = in_form(quote! { TWO_INV }, &two_inv);
+    let mul_gen = in_form(quote! { MULTIPLICATIVE_GENERATOR }, &mul_gen);
+    let delta = in_form(quote! { DELTA }, &delta);
+    let zeta = in_form(quote! { ZETA }, &zeta);
 
     let endian = match endian.as_str() {
         "little" => {
@@ -311,9 +356,12 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
             pub const NUM_LIMBS: usize = #num_limbs;
             pub(crate) const MODULUS_LIMBS: [u64; Self::NUM_LIMBS] = #modulus_limbs_ident;
             pub(crate) const MODULUS_LIMBS_32: [u32; Self::NUM_LIMBS*2] = #modulus_limbs_32_ident;
-            const R: Self = Self(#r1);
-            const R2: Self = Self(#r2);
-            const R3: Self = Self(#r3);
+            #const_r
+            #const_r2
+            #const_from_integer
+            #const_from_high_integer
+            #inverse_adjuster
+            #into_form
 
             /// Returns zero, the additive identity.
             #[inline(always)]
@@ -330,7 +378,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
             /// Converts from an integer represented in little endian
             /// into its (congruent) `$field` representation.
             pub const fn from_raw(val: [u64; Self::NUM_LIMBS]) -> Self {
-                Self(val).mul_const(&Self::R2)
+                Self(val).mul_const(&Self::FROM_INTEGER)
             }
 
             /// Attempts to convert a <#endian>-endian byte representation of
@@ -339,7 +387,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
                 use crate::serde::endian::EndianRepr;
                 let mut el = #field::default();
                 #field::ENDIAN.from_bytes(bytes, &mut el.0);
-                subtle::CtOption::new(el * Self::R2, subtle::Choice::from(Self::is_less_than_modulus(&el.0) as u8))
+                subtle::CtOption::new(el.into_form(), subtle::Choice::from(Self::is_less_than_modulus(&el.0) as u8))
             }
 
 
@@ -412,7 +460,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
             #[inline(always)]
             fn invert(&self) -> CtOption<Self> {
                 const BYINVERTOR: crate::ff_ext::inverse::BYInverter<#by_inverter_constant> =
-                crate::ff_ext::inverse::BYInverter::<#by_inverter_constant>::new(&#modulus_limbs_ident, &#r2);
+                crate::ff_ext::inverse::BYInverter::<#by_inverter_constant>::new(&#modulus_limbs_ident, &#field::INVERSE_ADJUSTER.0);
 
                 if let Some(inverse) = BYINVERTOR.invert::<{ Self::NUM_LIMBS }>(&self.0) {
                     subtle::CtOption::new(Self(inverse), subtle::Choice::from(1))
@@ -449,12 +497,12 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
         impl ff::PrimeField for #field {
             const NUM_BITS: u32 = #num_bits;
             const CAPACITY: u32 = #num_bits-1;
-            const TWO_INV :Self = Self(#two_inv);
-            const MULTIPLICATIVE_GENERATOR: Self = Self(#mul_gen);
+            #two_inv
+            #mul_gen
             const S: u32 = #s;
-            const ROOT_OF_UNITY: Self = Self(#root_of_unity);
-            const ROOT_OF_UNITY_INV: Self = Self(#root_of_unity_inv);
-            const DELTA: Self = Self(#delta);
+            #root_of_unity
+            #root_of_unity_inv
+            #delta
             const MODULUS: &'static str = #modulus_str;
 
             type Repr = crate::serde::Repr<{ #field::SIZE }>;
@@ -474,7 +522,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
             fn from_repr(repr: Self::Repr) -> subtle::CtOption<Self> {
                 let mut el = #field::default();
                 crate::serde::endian::Endian::LE.from_bytes(repr.as_ref(), &mut el.0);
-                subtle::CtOption::new(el * Self::R2, subtle::Choice::from(Self::is_less_than_modulus(&el.0) as u8))
+                subtle::CtOption::new(el.into_form(), subtle::Choice::from(Self::is_less_than_modulus(&el.0) as u8))
             }
 
             fn to_repr(&self) -> Self::Repr {
@@ -600,7 +648,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
                         let a1 = #field(a1);
 
                         // enforce non assembly impl since asm is likely to be optimized for sparse fields
-                        a0.mul_const(&Self::R2) + a1.mul_const(&Self::R3)
+                        a0.mul_const(&Self::FROM_INTEGER) + a1.mul_const(&Self::FROM_HIGH_INTEGER)
 
                     }
                 }
@@ -610,7 +658,7 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
 
     let impl_zeta = quote! {
         impl ff::WithSmallOrderMulGroup<3> for #field {
-            const ZETA: Self = Self(#zeta);
+            #zeta
         }
     };
 

@@ -18,7 +18,7 @@ pub(crate) fn impl_arith(
     field: &syn::Ident,
     num_limbs: usize,
     inv: u64,
-    modulus: &num_bigint::BigUint,
+    plain_in_zkvm_modulus: Option<&num_bigint::BigUint>,
 ) -> TokenStream {
     let impl_add = impl_add(field, num_limbs);
     let impl_sub = impl_sub(field, num_limbs);
@@ -28,16 +28,15 @@ pub(crate) fn impl_arith(
     let impl_mul = impl_mul(field, num_limbs, false);
     let impl_square = impl_square(field, num_limbs);
     let wide_num_limbs = num_limbs * 2;
-    // zkpsm: inside SP1's zkVM, 256-bit fields hold plain integers and multiply on its uint256
+    // zkpsm: inside SP1's zkVM, the Pasta fields hold plain integers and multiply on its uint256
     // mulmod precompile (`add`, `sub`, `neg`, `mul`, `square` and `from_mont` come from zkvm.rs
     // there).
-    let (software, zkvm) = if num_limbs == 4 {
-        (
+    let (software, zkvm) = match plain_in_zkvm_modulus {
+        Some(modulus) => (
             quote! { #[cfg(not(target_os = "zkvm"))] },
             crate::field::zkvm::impl_arith(modulus),
-        )
-    } else {
-        (quote! {}, quote! {})
+        ),
+        None => (quote! {}, quote! {}),
     };
     let mul_square_and_zkvm = quote! {
             #software

@@ -109,7 +109,6 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
         from_uniform,
         endian,
     } = syn::parse_macro_input!(input as FieldConfig);
-    let _ = identifier;
 
     let num_bits = modulus.bits() as u32;
     let limb_size = 64;
@@ -136,10 +135,15 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
     // r3 = mont(r^2)
     let r3: BigUint = (&r1 * &r1 * &r1) % &modulus;
 
-    // zkpsm: inside SP1's zkVM a field of four limbs holds its elements as plain integers below
-    // the modulus, not in Montgomery form (see zkvm.rs); the constants whose value depends on the
-    // form are written for both, each under its `cfg`.
-    let plain_in_zkvm = num_limbs == 4;
+    // zkpsm: inside SP1's zkVM the Pasta fields hold their elements as plain integers below the
+    // modulus, not in Montgomery form (see zkvm.rs); the constants whose value depends on the form
+    // are written for both, each under its `cfg`. Only these two fields: the code of halo2curves'
+    // other curves writes some of its constants as Montgomery-form literals (bn256's and
+    // BLS12-381's towers, grumpkin's generator), which the plain form would misread, so they keep
+    // upstream's software arithmetic everywhere (as does every field under the x86 `asm` feature).
+    const PLAIN_IN_ZKVM: [&str; 2] = ["pasta_base", "vesta_base"];
+    let plain_in_zkvm =
+        num_limbs == 4 && PLAIN_IN_ZKVM.contains(&identifier.as_str()) && !cfg!(feature = "asm");
     let one = BigUint::one();
     let by_form = |name: proc_macro2::TokenStream, montgomery: &BigUint, plain: &BigUint| {
         let (montgomery, plain) = (to_token(montgomery), to_token(plain));
@@ -613,11 +617,12 @@ pub(crate) fn impl_field(input: TokenStream) -> TokenStream {
         if num_limbs == 4 && num_bits < 256 {
             asm::limb4::impl_arith(&field, inv64)
         } else {
-            arith::impl_arith(&field, num_limbs, inv64, &modulus)
+            arith::impl_arith(&field, num_limbs, inv64, None)
         }
     };
     #[cfg(not(feature = "asm"))]
-    let impl_arith = arith::impl_arith(&field, num_limbs, inv64, &modulus);
+    let impl_arith =
+        arith::impl_arith(&field, num_limbs, inv64, plain_in_zkvm.then_some(&modulus));
 
     let impl_arith_always_const = arith::impl_arith_always_const(&field, num_limbs, inv64);
 

@@ -1,4 +1,4 @@
-//! zkpsm's patch: the arithmetic of a 256-bit field inside SP1's zkVM (`target_os = "zkvm"`), on
+//! zkpsm's patch: the arithmetic of the Pasta fields inside SP1's zkVM (`target_os = "zkvm"`), on
 //! SP1's uint256 mulmod precompile instead of software limbs.
 //!
 //! There an element is held as its plain integer, reduced below `p`, not in Montgomery form
@@ -8,11 +8,11 @@
 //! on the carry and on a comparison with `p` from the top limb down (which almost always decides
 //! there) and subtract or add `p` only when needed, where the software versions run three
 //! constant-time carry chains with masks: nothing a guest computes is secret from its prover, and
-//! the zkVM's cycles are its proving cost. The constants whose
-//! value depends on the form (one, `R2`, the generator, roots of unity, `ZETA`, ...) are written for
-//! each form in `field/mod.rs`, and leaving the form (`from_mont`, behind `to_repr`) is the
-//! identity. The precompile is `syscall_uint256_mulmod(x, y)`, which sets `x = x·y mod m` where `m`
-//! is the four words after `y`; sp1-zkvm defines the symbol, the guest links it.
+//! the zkVM's cycles are its proving cost. The constants whose value depends on the form (one,
+//! `R2`, the generator, roots of unity, `ZETA`, ...) are written for each form in `field/mod.rs`,
+//! and leaving the form (`from_mont`, behind `to_repr`) is the identity. The precompile is
+//! `syscall_uint256_mulmod(x, y)`, which sets `x = x·y mod m` where `m` is the four words after
+//! `y`; sp1-zkvm defines the symbol, the guest links it.
 
 use num_bigint::BigUint;
 use quote::quote;

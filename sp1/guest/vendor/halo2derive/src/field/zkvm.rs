@@ -60,12 +60,11 @@ pub(crate) fn impl_arith(modulus: &BigUint) -> proc_macro2::TokenStream {
         #[cfg(target_os = "zkvm")]
         #[inline(always)]
         const fn at_least_modulus(limbs: &[u64; 4]) -> bool {
-            const MODULUS: [u64; 4] = [#(#modulus_limbs,)*];
             let mut i = 4;
             while i > 0 {
                 i -= 1;
-                if limbs[i] != MODULUS[i] {
-                    return limbs[i] > MODULUS[i];
+                if limbs[i] != Self::MODULUS_LIMBS[i] {
+                    return limbs[i] > Self::MODULUS_LIMBS[i];
                 }
             }
             true
@@ -74,10 +73,9 @@ pub(crate) fn impl_arith(modulus: &BigUint) -> proc_macro2::TokenStream {
         #[cfg(target_os = "zkvm")]
         #[inline(always)]
         pub const fn add(&self, rhs: &Self) -> Self {
-            const MODULUS: [u64; 4] = [#(#modulus_limbs,)*];
             let (sum, carry) = Self::add_limbs(&self.0, &rhs.0);
             if carry || Self::at_least_modulus(&sum) {
-                Self(Self::sub_limbs(&sum, &MODULUS).0)
+                Self(Self::sub_limbs(&sum, &Self::MODULUS_LIMBS).0)
             } else {
                 Self(sum)
             }
@@ -86,10 +84,9 @@ pub(crate) fn impl_arith(modulus: &BigUint) -> proc_macro2::TokenStream {
         #[cfg(target_os = "zkvm")]
         #[inline(always)]
         pub const fn sub(&self, rhs: &Self) -> Self {
-            const MODULUS: [u64; 4] = [#(#modulus_limbs,)*];
             let (difference, borrow) = Self::sub_limbs(&self.0, &rhs.0);
             if borrow {
-                Self(Self::add_limbs(&difference, &MODULUS).0)
+                Self(Self::add_limbs(&difference, &Self::MODULUS_LIMBS).0)
             } else {
                 Self(difference)
             }
@@ -98,11 +95,10 @@ pub(crate) fn impl_arith(modulus: &BigUint) -> proc_macro2::TokenStream {
         #[cfg(target_os = "zkvm")]
         #[inline(always)]
         pub const fn neg(&self) -> Self {
-            const MODULUS: [u64; 4] = [#(#modulus_limbs,)*];
             if self.0[0] | self.0[1] | self.0[2] | self.0[3] == 0 {
                 *self
             } else {
-                Self(Self::sub_limbs(&MODULUS, &self.0).0)
+                Self(Self::sub_limbs(&Self::MODULUS_LIMBS, &self.0).0)
             }
         }
 

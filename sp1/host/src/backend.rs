@@ -5,13 +5,10 @@
 
 use anyhow::{Result, anyhow, bail};
 use sp1_sdk::blocking::{EnvProvingKey, ProveRequest, Prover, ProverClient};
-use sp1_sdk::{
-    Elf, ExecutionReport, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1Stdin,
-    SP1VerifyingKey,
-};
+use sp1_sdk::{Elf, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1Stdin, SP1VerifyingKey};
 use std::path::Path;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
 use zkpsm_primitives::field::{self, Fq};
 use zkpsm_transition::{RangeStatement, TransitionProver};
@@ -101,24 +98,6 @@ impl Sp1Backend {
     /// The hash of the guest's verifying key, as genesis pins it.
     pub fn vk_hash(&self) -> Result<String> {
         Ok(self.vk()?.bytes32())
-    }
-
-    /// Executes the guest on a range without proving: its statement, execution report and time.
-    pub fn execute(
-        &self,
-        z_before: &[Fq; Z_LEN],
-        witnesses: &[StepWitness],
-    ) -> Result<(RangeStatement, ExecutionReport, Duration)> {
-        let started = Instant::now();
-        let (public_values, report) = self
-            .client
-            .execute(self.elf.clone(), stdin(z_before, witnesses)?)
-            .run()
-            .map_err(|e| anyhow!("executing the guest: {e}"))?;
-        let elapsed = started.elapsed();
-        let statement = RangeStatement::from_bytes(public_values.as_slice())
-            .ok_or_else(|| anyhow!("the guest's public values are no range statement"))?;
-        Ok((statement, report, elapsed))
     }
 
     /// Verifies a proof with the guest's key; returns the statement its public values make.

@@ -45,23 +45,29 @@ fn saved_bytes(proof: &sp1_sdk::SP1ProofWithPublicValues) -> Result<u64> {
 /// Executes `chain`'s first block (`witnesses`) in the zkVM; fails unless the guest reaches the
 /// native executor's `z_after`.
 fn execute_first_block(
-    backend: &Sp1Backend,
+    verifier: &Sp1Verifier,
     chain: &Chain,
     witnesses: &[StepWitness],
 ) -> Result<(ExecutionReport, Duration)> {
-    let (statement, report, took) = backend.execute(&chain.states[0], witnesses)?;
+    let (statement, report, took) = verifier.execute(&chain.states[0], witnesses)?;
     if statement.z_after != chain.states[1] || statement.blocks != 1 {
         bail!("the guest's z_after differs from the native executor's");
     }
     Ok((report, took))
 }
 
-/// Executes a one-transaction block and checks `z_after` against the executor's; proves and
-/// verifies it as each kind of proof in `modes`; checks that a tampered public value and a block
-/// that breaks a rule are refused.
-pub fn check(elf: &Path, modes: &[Mode]) -> Result<()> {
+/// Executes a one-transaction block and checks `z_after` against the executor's, and checks that a
+/// block that breaks a rule is refused; then proves the range of the first `blocks` blocks (1, or
+/// 0: the empty range, whose proof takes the same guest through every stage of proving in minutes
+/// rather than hours on a CPU) as each kind of proof in `modes`, verifies it (also reloaded and on
+/// the light node), and checks that it is refused from another `z_before` and with a tampered
+/// public value.
+pub fn check(elf: &Path, modes: &[Mode], blocks: usize) -> Result<()> {
     if modes.is_empty() {
         bail!("--modes names no kind of proof (core, compressed)");
+    }
+    if blocks > 1 {
+        bail!("--blocks is 1 (the one-transaction block) or 0 (the empty range)");
     }
     let chain = Chain::new(1, 1, 7)?;
     let witnesses = chain.witnesses(0, 1)?;
@@ -73,7 +79,7 @@ pub fn check(elf: &Path, modes: &[Mode]) -> Result<()> {
         bail!("the light node sets the guest up with another verifying key");
     }
 
-    let (report, took) = execute_first_block(&backend, &chain, &witnesses)?;
+    let (report, took) = execute_first_block(&verifier, &chain, &witnesses)?;
     let cycles = report.total_instruction_count();
     println!(
         "ok: executed a one-transaction block in {:.2} s, {cycles} cycles; z_after equals the \
@@ -83,27 +89,39 @@ pub fn check(elf: &Path, modes: &[Mode]) -> Result<()> {
 
     let mut broken = witnesses.clone();
     broken[0].txs[0].anchor = Digest(Fq::from(12345));
-    if backend.execute(&z0, &broken).is_ok() {
+    if verifier.execute(&z0, &broken).is_ok() {
         bail!("the guest accepted a block whose anchor is not a recent anchor");
     }
     println!("ok: a block with an unknown anchor does not execute (the guest panics)");
 
+    let range = &witnesses[..blocks];
+    let z_end = chain.states[blocks];
+    let (statement, report, _) = verifier.execute(&z0, range)?;
+    if statement.z_after != z_end || statement.blocks != blocks as u64 {
+        bail!("the guest's statement of {blocks} blocks is not the executor's");
+    }
+    println!(
+        "proving the range of {blocks} block(s) from genesis: {} cycles, gas {}",
+        report.total_instruction_count(),
+        report.gas().unwrap_or_default()
+    );
     for &mode in modes {
         backend.mode = mode;
         let started = Instant::now();
-        let proof = backend.prove_range(&z0, &witnesses)?;
+        let proof = backend.prove_range(&z0, range)?;
         let proved = started.elapsed().as_secs_f64();
-        let (z_after, blocks) = backend.verify_range(&z0, &proof)?;
-        if z_after != chain.states[1] || blocks != 1 {
-            bail!("the {mode:?} proof states another z_after");
+        let (z_after, proven_blocks) = backend.verify_range(&z0, &proof)?;
+        if z_after != z_end || proven_blocks != blocks as u64 {
+            bail!("the {mode:?} proof states another range");
         }
         let file = tempfile::NamedTempFile::new()?;
         proof.save(file.path())?;
         let reloaded = load(file.path())?;
         backend.verify_range(&z0, &reloaded)?;
-        if verifier.verify_statement(&reloaded)?.z_after != chain.states[1] {
+        if verifier.verify_statement(&reloaded)?.z_after != z_end {
             bail!("the light node reads another statement from the {mode:?} proof");
         }
+        // The state after the block: the range of either length starts at genesis, not there.
         if backend.verify_range(&chain.states[1], &proof).is_ok() {
             bail!("a {mode:?} proof verified from another z_before");
         }
@@ -117,8 +135,9 @@ pub fn check(elf: &Path, modes: &[Mode]) -> Result<()> {
             bail!("a {mode:?} proof with a tampered public value verified");
         }
         println!(
-            "ok: {mode:?} proof in {proved:.1} s, {} bytes; verifies, also reloaded and on the \
-             light node; refused from another z_before and with a tampered z_after",
+            "ok: {mode:?} proof of {blocks} block(s) in {proved:.1} s, {} bytes; verifies, also \
+             reloaded and on the light node; refused from another z_before and with a tampered \
+             z_after",
             saved_bytes(&proof)?
         );
     }
@@ -137,6 +156,9 @@ struct Proving {
 struct Figures {
     capacity: usize,
     cycles: u64,
+    /// SP1's own estimate of the proving cost, from the trace area and complexity of the chips the
+    /// execution fills (the deferred precompile shards included).
+    gas: Option<u64>,
     mulmod_calls: u64,
     execute_ms: f64,
     proving: Option<Proving>,
@@ -172,28 +194,36 @@ fn prove_both(
 /// into a fixed part per proof and a marginal part per transaction (a line through the smallest
 /// and the largest block).
 pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> Result<()> {
-    let mut backend = Sp1Backend::new(elf, Mode::Core)?;
+    // Execution runs on the light node; the prover client (minutes and 7 GB) only to prove.
+    let verifier = Sp1Verifier::new(elf)?;
+    let mut backend = if execute_only {
+        None
+    } else {
+        Some(Sp1Backend::new(elf, Mode::Core)?)
+    };
     let mut all = Vec::new();
     for &capacity in capacities {
         let chain = Chain::new(capacity, 1, capacity as u64)?;
         let witnesses = chain.witnesses(0, 1)?;
         let z0 = chain.states[0];
-        let (report, took) = execute_first_block(&backend, &chain, &witnesses)
+        let (report, took) = execute_first_block(&verifier, &chain, &witnesses)
             .with_context(|| format!("{capacity} transactions"))?;
         let cycles = report.total_instruction_count();
         let (mulmod_calls, top) = profile(&report);
         eprintln!(
             "zkpsm-sp1: {capacity} transactions: {cycles} cycles, {mulmod_calls} mulmod calls; {top}"
         );
-        let proving = if execute_only {
-            None
-        } else {
-            eprintln!("zkpsm-sp1: {capacity} transactions: proving (core, then compressed)");
-            Some(prove_both(&mut backend, &z0, &witnesses)?)
+        let proving = match backend.as_mut() {
+            None => None,
+            Some(backend) => {
+                eprintln!("zkpsm-sp1: {capacity} transactions: proving (core, then compressed)");
+                Some(prove_both(backend, &z0, &witnesses)?)
+            }
         };
         all.push(Figures {
             capacity,
             cycles,
+            gas: report.gas(),
             mulmod_calls,
             execute_ms: took.as_secs_f64() * 1e3,
             proving,
@@ -223,6 +253,7 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
             serde_json::json!({
                 "cycles": by(&|x| x.cycles.into()),
                 "cycles_per_tx": by(&|x| (x.cycles / x.capacity as u64).into()),
+                "gas": by(&|x| x.gas.into()),
                 "fixed_cycles": split.map(|s| s.0),
                 "marginal_cycles_per_tx": split.map(|s| s.1),
                 "mulmod_calls": by(&|x| x.mulmod_calls.into()),
@@ -238,9 +269,9 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
     }
     println!("SP1 backend (CPU prover), one full block per capacity");
     println!(
-        "| txs/block | cycles | cycles/tx | mulmod calls | execute ms | core s | core B | compressed s | compressed B | peak MB |"
+        "| txs/block | cycles | cycles/tx | gas | mulmod calls | execute ms | core s | core B | compressed s | compressed B | peak MB |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for x in &all {
         let (core_s, core_b, comp_s, comp_b) = x.proving.as_ref().map_or_else(
             || ("-".into(), "-".into(), "-".into(), "-".into()),
@@ -254,10 +285,11 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
             },
         );
         println!(
-            "| {} | {} | {} | {} | {:.0} | {core_s} | {core_b} | {comp_s} | {comp_b} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {:.0} | {core_s} | {core_b} | {comp_s} | {comp_b} | {:.0} |",
             x.capacity,
             x.cycles,
             x.cycles / x.capacity as u64,
+            x.gas.map_or_else(|| "-".into(), |g| g.to_string()),
             x.mulmod_calls,
             x.execute_ms,
             x.peak_rss_mb

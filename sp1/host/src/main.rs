@@ -8,8 +8,8 @@
 //! - `verify --proof FILE --elf GUEST --vk-hash H`: verifies a proof with the pinned key and prints
 //!   its statement as JSON (`z_before`, `z_after`, `blocks`, `digest`, and `statement`: its
 //!   encoding, which `zkpsm verify --sp1-proof` reads).
-//! - `check --elf GUEST [--modes core,compressed]`: the checks of `scripts/test-sp1` on synthetic
-//!   one-transaction blocks.
+//! - `check --elf GUEST [--modes core,compressed] [--blocks 1|0]`: the checks of `scripts/test-sp1`
+//!   on a synthetic one-transaction block (its proofs of that block, or of the empty range).
 //! - `bench --elf GUEST [--json]`: cycles, execution and proving times, memory and proof sizes for
 //!   blocks of 1 and 4 transactions.
 //!
@@ -91,6 +91,10 @@ enum Command {
         /// recursion, which costs as much again on a CPU).
         #[arg(long, value_delimiter = ',', default_value = "core,compressed")]
         modes: Vec<Mode>,
+        /// The blocks of the proven range: 1 (the one-transaction block), or 0 (the empty range,
+        /// which takes the guest through every stage of proving in minutes on a CPU).
+        #[arg(long, default_value_t = 1)]
+        blocks: usize,
     },
     /// Benchmarks blocks of 1 and 4 transactions.
     Bench {
@@ -207,7 +211,7 @@ fn main() -> Result<()> {
             elf,
             vk_hash,
         } => verify(&proof, &elf, &vk_hash),
-        Command::Check { elf, modes } => bench::check(&elf, &modes),
+        Command::Check { elf, modes, blocks } => bench::check(&elf, &modes, blocks),
         Command::Bench {
             elf,
             capacities,

@@ -4,13 +4,19 @@
 
 use anyhow::{Context, Result, anyhow};
 use sp1_sdk::blocking::{LightProver, Prover};
-use sp1_sdk::{Elf, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1VerifyingKey};
+use sp1_sdk::{
+    Elf, ExecutionReport, HashableKey, ProvingKey, SP1ProofWithPublicValues, SP1VerifyingKey,
+};
 use std::path::Path;
+use std::time::{Duration, Instant};
+use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
+use zkpsm_primitives::field::Fq;
 use zkpsm_transition::RangeStatement;
 
 /// The guest's verifying key on SP1's light node.
 pub struct Sp1Verifier {
     client: LightProver,
+    elf: Elf,
     vk: SP1VerifyingKey,
 }
 
@@ -20,11 +26,33 @@ impl Sp1Verifier {
         let elf = read_elf(elf)?;
         let client = LightProver::new();
         let vk = client
-            .setup(elf)
+            .setup(elf.clone())
             .map_err(|e| anyhow!("setting the guest's verifying key up: {e}"))?
             .verifying_key()
             .clone();
-        Ok(Self { client, vk })
+        Ok(Self { client, elf, vk })
+    }
+
+    /// Executes the guest on a range without proving, on the light node (SP1's executor, without
+    /// the prover's keys and memory): its statement, execution report and time.
+    pub fn execute(
+        &self,
+        z_before: &[Fq; Z_LEN],
+        witnesses: &[StepWitness],
+    ) -> Result<(RangeStatement, ExecutionReport, Duration)> {
+        let started = Instant::now();
+        let (public_values, report) = self
+            .client
+            .execute(
+                self.elf.clone(),
+                crate::backend::stdin(z_before, witnesses)?,
+            )
+            .run()
+            .map_err(|e| anyhow!("executing the guest: {e}"))?;
+        let elapsed = started.elapsed();
+        let statement = RangeStatement::from_bytes(public_values.as_slice())
+            .ok_or_else(|| anyhow!("the guest's public values are no range statement"))?;
+        Ok((statement, report, elapsed))
     }
 
     /// The hash of the guest's verifying key, as genesis pins it.

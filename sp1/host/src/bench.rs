@@ -157,7 +157,7 @@ struct Figures {
     capacity: usize,
     cycles: u64,
     /// SP1's own estimate of the proving cost, from the trace area and complexity of the chips the
-    /// execution fills (the deferred precompile shards included).
+    /// execution fills; it leaves out the Global rows of deferred precompile calls (see README).
     gas: Option<u64>,
     mulmod_calls: u64,
     execute_ms: f64,

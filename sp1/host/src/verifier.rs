@@ -1,6 +1,7 @@
-//! Verifying the guest's proofs without SP1's prover: SP1's light node sets the guest's key up
-//! from its ELF and checks core and compressed proofs cryptographically (the default verification
-//! of sp1-sdk's `Prover`), in seconds and without the prover's keys and memory.
+//! Verifying and executing the guest without SP1's prover: SP1's light node sets the guest's key
+//! up from its ELF and checks core and compressed proofs cryptographically (the default
+//! verification of sp1-sdk's `Prover`), and runs SP1's executor on the guest, in seconds and
+//! without the prover's keys and memory.
 
 use anyhow::{Context, Result, anyhow};
 use sp1_sdk::blocking::{LightProver, Prover};
@@ -13,7 +14,7 @@ use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
 use zkpsm_primitives::field::Fq;
 use zkpsm_transition::RangeStatement;
 
-/// The guest's verifying key on SP1's light node.
+/// The guest on SP1's light node: its verifying key, and its ELF to execute.
 pub struct Sp1Verifier {
     client: LightProver,
     elf: Elf,

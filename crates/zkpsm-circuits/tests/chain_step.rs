@@ -39,10 +39,11 @@ fn tx(anchor: Fq, nfs: [u64; 2], fee: u64) -> TxEffects {
     }
 }
 
-/// A chain of three blocks:
+/// A chain of four blocks:
 /// 1. `[10, 20]`, `[30, 40]`;
 /// 2. `[11, 29]` alone (the second slot is a no-op): low leaves 10 and 20;
-/// 3. `[50, 60]`, `[51, 49]`: 51's low leaf is 50 and 49's is 40, which points at 50 by then.
+/// 3. `[50, 60]`, `[51, 49]`: 51's low leaf is 50 and 49's is 40, which points at 50 by then;
+/// 4. empty.
 struct Chain {
     _dir: tempfile::TempDir,
     store: Store,
@@ -61,10 +62,11 @@ fn chain() -> Chain {
         )
         .unwrap();
     let mut states = vec![genesis];
-    let blocks: [Vec<[u64; 2]>; 3] = [
+    let blocks: [Vec<[u64; 2]>; 4] = [
         vec![[10, 20], [30, 40]],
         vec![[11, 29]],
         vec![[50, 60], [51, 49]],
+        vec![],
     ];
     for (i, nfs) in blocks.iter().enumerate() {
         let anchor = states[i].state.cm_root.0;
@@ -128,7 +130,7 @@ fn first_failure(chain: &Chain, height: u64, witness: &StepWitness) -> String {
 #[test]
 fn honest_blocks_give_the_committed_state() {
     let chain = chain();
-    for height in 1..=3 {
+    for height in 1..=4 {
         let (cs, z) = record(&chain.z(height - 1), &chain.witness(height));
         assert_eq!(cs.first_unsatisfied(), None, "block {height}");
         assert_eq!(z, chain.z(height).to_vec(), "block {height}");
@@ -167,6 +169,30 @@ fn an_empty_slot_changes_nothing_whatever_its_witness() {
     assert_eq!(cs.first_unsatisfied(), None);
     assert_eq!(z, chain.z(2).to_vec());
     assert_eq!(zkpsm_transition::apply(&chain.z(1), &w), Ok(chain.z(2)));
+}
+
+#[test]
+fn the_transition_does_not_read_what_changes_nothing() {
+    let chain = chain();
+    // Paths of an empty slot's nullifiers that are not paths of the tree: the transition does not
+    // read them (the slot changes no tree, and a zkVM guest is spared their hashing); the circuit,
+    // whose shape is fixed, climbs them and refuses.
+    let mut w = chain.witness(2);
+    for insert in &mut w.txs[1].nullifiers {
+        insert.low_path.siblings[0] = Digest(Fq::from(5));
+    }
+    assert_eq!(zkpsm_transition::apply(&chain.z(1), &w), Ok(chain.z(2)));
+    assert!(record(&chain.z(1), &w).0.first_unsatisfied().is_some());
+    // An empty block writes nothing into the trees: their groups' witnesses are not read either.
+    let mut w = chain.witness(4);
+    w.nullifier_append.existing[0] = Digest(Fq::from(5));
+    w.commitment_append.first.siblings[0] = Digest(Fq::from(5));
+    assert_eq!(zkpsm_transition::apply(&chain.z(3), &w), Ok(chain.z(4)));
+    assert!(record(&chain.z(3), &w).0.first_unsatisfied().is_some());
+    // What an empty block does change, its anchor's ring slot, is checked.
+    let mut w = chain.witness(4);
+    w.replaced_anchor = Digest(Fq::from(5));
+    assert!(first_failure(&chain, 4, &w).contains("the replaced anchor is in its ring slot"));
 }
 
 #[test]

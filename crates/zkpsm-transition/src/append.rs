@@ -3,7 +3,9 @@
 //! The circuit climbs four whole paths (the first group before and after its write, the next group
 //! empty and written); here the nodes the two paths share are hashed once and the second path's
 //! shared part is compared with the first's, which halves the hashing (a zkVM guest's largest
-//! fixed cost) and refuses the same witnesses, short of a Poseidon collision.
+//! fixed cost) and refuses the same witnesses, short of a Poseidon collision. A write of nothing
+//! but empty leaves (an empty block's) changes nothing: its paths are not read, and an empty block
+//! costs a guest only its anchor and its hash chain.
 
 use crate::error::{TransitionError, Tree};
 use zkpsm_primitives::chain_step::{BatchAppend, NodePath};
@@ -57,6 +59,9 @@ pub(crate) fn append(
     let path_len = shape.path_len(level);
     if w.first.siblings.len() != path_len || w.second.siblings.len() != path_len {
         return Err(TransitionError::Shape("batch write path"));
+    }
+    if leaves.iter().all(|leaf| *leaf == Fq::from(0)) {
+        return Ok(root);
     }
     let (first_path, second_path) = (siblings(&w.first), siblings(&w.second));
     let per = shape.siblings_per_level();

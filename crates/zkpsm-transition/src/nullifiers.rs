@@ -1,7 +1,9 @@
 //! One nullifier's absence and insertion: its low leaf is in the tree (checked and re-pointed
 //! there) or is the new leaf of an earlier nullifier of the block, still pending (re-pointed among
 //! the pending leaves); out of the tree, the path checked is that of the new leaf's own empty slot.
-//! The native twin of the step circuit's insertion.
+//! The native twin of the step circuit's insertion, short of an empty slot's: that changes nothing,
+//! so its paths are not read (the circuit, whose shape is fixed, climbs them all the same), which
+//! spares a zkVM guest the hashing of every empty slot of a block.
 
 use crate::error::TransitionError;
 use zkpsm_primitives::chain_step::{NodePath, NullifierInsert};
@@ -35,13 +37,22 @@ pub(crate) fn insert(
         }
         None => None,
     };
-    let in_tree = enabled && in_block.is_none();
+    let pending_leaf = NullifierLeaf {
+        value: nf,
+        next_index: low.next_index,
+        next_value: low.next_value,
+    };
+    if !enabled {
+        // Its leaf is written as 0, nothing is re-pointed: the tree stays as it is.
+        pending.push(pending_leaf);
+        return Ok(());
+    }
     let updated = NullifierLeaf {
         next_index: index,
         next_value: nf,
         ..low
     };
-    let (old_leaf, new_leaf) = if in_tree {
+    let (old_leaf, new_leaf) = if in_block.is_none() {
         (low.hash(), updated.hash())
     } else {
         if w.low_path.index != index {
@@ -57,25 +68,21 @@ pub(crate) fn insert(
     if reach(old_leaf, &w.low_path)? != *root {
         return Err(TransitionError::LowLeafNotInTree(j));
     }
-    *root = reach(new_leaf, &w.low_path)?;
-    if enabled {
-        if nf == Fq::from(0) {
-            return Err(TransitionError::ZeroNullifier(j));
-        }
-        if !less(&low.value, &nf) {
-            return Err(TransitionError::NotAboveLowLeaf(j));
-        }
-        if low.next_value != Fq::from(0) && !less(&nf, &low.next_value) {
-            return Err(TransitionError::NotBelowNextValue(j));
-        }
+    if new_leaf != old_leaf {
+        *root = reach(new_leaf, &w.low_path)?;
+    }
+    if nf == Fq::from(0) {
+        return Err(TransitionError::ZeroNullifier(j));
+    }
+    if !less(&low.value, &nf) {
+        return Err(TransitionError::NotAboveLowLeaf(j));
+    }
+    if low.next_value != Fq::from(0) && !less(&nf, &low.next_value) {
+        return Err(TransitionError::NotBelowNextValue(j));
     }
     if let Some(m) = in_block {
         pending[m] = updated;
     }
-    pending.push(NullifierLeaf {
-        value: nf,
-        next_index: low.next_index,
-        next_value: low.next_value,
-    });
+    pending.push(pending_leaf);
     Ok(())
 }

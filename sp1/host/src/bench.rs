@@ -69,7 +69,7 @@ pub fn check(elf: &Path, modes: &[Mode], blocks: usize) -> Result<()> {
     if blocks > 1 {
         bail!("--blocks is 1 (the one-transaction block) or 0 (the empty range)");
     }
-    let chain = Chain::new(1, 1, 7)?;
+    let chain = Chain::new(1, 1, 1, 7)?;
     let witnesses = chain.witnesses(0, 1)?;
     let z0 = chain.states[0];
     let mut backend = Sp1Backend::new(elf, Mode::Core)?;
@@ -165,6 +165,11 @@ struct Figures {
     peak_rss_mb: f64,
 }
 
+/// Cycles per transaction (none in an empty block).
+fn per_tx(x: &Figures) -> Option<u64> {
+    x.cycles.checked_div(x.capacity as u64)
+}
+
 /// Proves one block as a core and as a compressed proof, verifying both.
 fn prove_both(
     backend: &mut Sp1Backend,
@@ -189,10 +194,10 @@ fn prove_both(
     })
 }
 
-/// Measures one full block of each capacity: executed (cycles and an opcode profile), then, unless
-/// `execute_only`, proven as core and compressed. With two capacities or more, the cycles split
-/// into a fixed part per proof and a marginal part per transaction (a line through the smallest
-/// and the largest block).
+/// Measures one full block of each capacity (0: an empty block of one slot): executed (cycles and
+/// an opcode profile), then, unless `execute_only`, proven as core and compressed. With two
+/// capacities or more, the cycles split into a fixed part per proof and a marginal part per
+/// transaction (a line through the smallest and the largest block).
 pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> Result<()> {
     // Execution runs on the light node; the prover client (minutes and 7 GB) only to prove.
     let verifier = Sp1Verifier::new(elf)?;
@@ -203,7 +208,8 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
     };
     let mut all = Vec::new();
     for &capacity in capacities {
-        let chain = Chain::new(capacity, 1, capacity as u64)?;
+        // Capacity 0: an empty block of a one-slot chain.
+        let chain = Chain::new(capacity.max(1), capacity, 1, capacity as u64)?;
         let witnesses = chain.witnesses(0, 1)?;
         let z0 = chain.states[0];
         let (report, took) = execute_first_block(&verifier, &chain, &witnesses)
@@ -252,7 +258,7 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
             "{}",
             serde_json::json!({
                 "cycles": by(&|x| x.cycles.into()),
-                "cycles_per_tx": by(&|x| (x.cycles / x.capacity as u64).into()),
+                "cycles_per_tx": by(&|x| per_tx(x).into()),
                 "gas": by(&|x| x.gas.into()),
                 "fixed_cycles": split.map(|s| s.0),
                 "marginal_cycles_per_tx": split.map(|s| s.1),
@@ -267,7 +273,9 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
         );
         return Ok(());
     }
-    println!("SP1 backend (CPU prover), one full block per capacity");
+    println!(
+        "SP1 backend (CPU prover), one full block per capacity (0: an empty block of one slot)"
+    );
     println!(
         "| txs/block | cycles | cycles/tx | gas | mulmod calls | execute ms | core s | core B | compressed s | compressed B | peak MB |"
     );
@@ -288,7 +296,7 @@ pub fn run(elf: &Path, capacities: &[usize], execute_only: bool, json: bool) -> 
             "| {} | {} | {} | {} | {} | {:.0} | {core_s} | {core_b} | {comp_s} | {comp_b} | {:.0} |",
             x.capacity,
             x.cycles,
-            x.cycles / x.capacity as u64,
+            per_tx(x).map_or_else(|| "-".into(), |c| c.to_string()),
             x.gas.map_or_else(|| "-".into(), |g| g.to_string()),
             x.mulmod_calls,
             x.execute_ms,

@@ -16,8 +16,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// `blocks` full blocks of `capacity` transactions.
-    pub fn new(capacity: usize, blocks: u64, seed: u64) -> Result<Self> {
+    /// `blocks` blocks of `txs` transactions each, in a chain of `capacity` slots per block.
+    pub fn new(capacity: usize, txs: usize, blocks: u64, seed: u64) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let store = Store::open(&dir.path().join("state.redb"))?;
         let mut head = store.init_genesis(
@@ -28,7 +28,7 @@ impl Chain {
         )?;
         let mut states = vec![head.state.z()];
         for _ in 0..blocks {
-            head = store.apply_block(&synthetic::full_block(&head, capacity, seed))?;
+            head = store.apply_block(&synthetic::full_block(&head, txs, seed))?;
             states.push(head.state.z());
         }
         Ok(Self {

@@ -11,7 +11,7 @@
 //! - `check --elf GUEST [--modes core,compressed] [--blocks 1|0]`: the checks of `scripts/test-sp1`
 //!   on a synthetic one-transaction block (its proofs of that block, or of the empty range).
 //! - `bench --elf GUEST [--json]`: cycles, execution and proving times, memory and proof sizes for
-//!   blocks of 1 and 4 transactions.
+//!   an empty block and blocks of 1 and 4 transactions.
 //!
 //! SP1's core and compressed proofs are STARKs without zero knowledge: that is acceptable because
 //! the transition's witness is public data (nullifiers, commitments, anchors, fees and Merkle paths
@@ -96,13 +96,13 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         blocks: usize,
     },
-    /// Benchmarks blocks of 1 and 4 transactions.
+    /// Benchmarks an empty block and blocks of 1 and 4 transactions.
     Bench {
         /// The guest ELF.
         #[arg(long)]
         elf: PathBuf,
-        /// Transactions per block to measure, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        /// Transactions per block to measure, comma-separated (0: an empty block).
+        #[arg(long, value_delimiter = ',', default_value = "0,1,4")]
         capacities: Vec<usize>,
         /// Only execute (cycles and their profile), without proving.
         #[arg(long)]

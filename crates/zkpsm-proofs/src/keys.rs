@@ -5,7 +5,7 @@
 //! from disk, so keys are not cached on disk: each process sets them up once.
 
 use crate::ProofError;
-use crate::circuit::{E, SpartanSpend};
+use crate::circuit::{CommitmentLayout, E, SPEND_COMMITMENT, SpartanSpend};
 use spartan2::spartan_zk::{SpartanProverKey, SpartanVerifierKey, SpartanZkSNARK};
 use spartan2::traits::snark::{DigestHelperTrait, R1CSSNARKTrait};
 use std::sync::{Arc, OnceLock};
@@ -21,17 +21,35 @@ pub struct SpendKeys {
     pub pk: SpartanProverKey<E>,
     /// The verifier's key.
     pub vk: SpartanVerifierKey<E>,
-    /// The digest of the verifier's key, which genesis pins.
+    /// The digest of the verifier's key, which genesis pins. It covers the commitment layout.
     pub vk_digest: [u8; 32],
+    /// How the keys commit to the witness and open it.
+    pub commitment: CommitmentLayout,
 }
 
 impl SpendKeys {
-    /// Generates the keys from the circuit's shape.
+    /// Generates the keys from the circuit's shape, with the chain's commitment layout
+    /// ([`SPEND_COMMITMENT`]).
     pub fn setup() -> Result<Self, ProofError> {
-        let (pk, vk) = SpendSnark::setup(SpartanSpend(SpendCircuit::shape_example()))
-            .map_err(|e| ProofError::Prover(e.to_string()))?;
+        Self::setup_with(SPEND_COMMITMENT)
+    }
+
+    /// Generates the keys with another commitment layout (a width that is not a power of two is
+    /// an error). Only [`SPEND_COMMITMENT`]'s keys are the ones genesis pins: others serve to
+    /// measure the trade-off.
+    pub fn setup_with(commitment: CommitmentLayout) -> Result<Self, ProofError> {
+        let circuit = SpartanSpend {
+            circuit: SpendCircuit::shape_example(),
+            commitment,
+        };
+        let (pk, vk) = SpendSnark::setup(circuit).map_err(|e| ProofError::Prover(e.to_string()))?;
         let vk_digest = vk.digest().map_err(|e| ProofError::Prover(e.to_string()))?;
-        Ok(Self { pk, vk, vk_digest })
+        Ok(Self {
+            pk,
+            vk,
+            vk_digest,
+            commitment,
+        })
     }
 
     /// The keys shared by this process, set up on first use.

@@ -13,8 +13,9 @@ pub mod prover;
 pub mod transition_prover;
 pub mod verifier;
 
+pub use circuit::{CommitmentLayout, SPEND_COMMITMENT};
 pub use error::ProofError;
 pub use keys::SpendKeys;
 pub use prover::SpendProver;
 pub use transition_prover::NovaTransitionProver;
-pub use verifier::{VerifyContext, verify_transaction};
+pub use verifier::{VerifyContext, proof_parts, verify_batch, verify_transaction};

@@ -12,7 +12,7 @@ use zkpsm_circuits::spend::SpendCircuit;
 use zkpsm_primitives::transaction::MAX_PROOF_BYTES;
 
 /// Encoding options of proofs: bounded, no trailing bytes.
-pub(crate) fn proof_codec() -> impl Options {
+pub(crate) fn proof_codec() -> impl Options + Clone {
     bincode::DefaultOptions::new().with_limit(MAX_PROOF_BYTES as u64)
 }
 
@@ -52,7 +52,10 @@ impl SpendProver {
 
     /// Proves without checking the witness first (a bad witness gives a proof that fails to verify).
     pub fn prove_unchecked(&self, circuit: &SpendCircuit) -> Result<Vec<u8>, ProofError> {
-        let spartan = SpartanSpend(*circuit);
+        let spartan = SpartanSpend {
+            circuit: *circuit,
+            commitment: self.keys.commitment,
+        };
         let taken = self.prep.lock().map(|mut p| p.take()).unwrap_or(None);
         let prep = match taken {
             Some(prep) => prep,

@@ -31,6 +31,69 @@ pub fn verify_transaction(
     Ok(expected)
 }
 
+/// Verifies transactions together and returns each one's verdict, in order. Their proofs'
+/// openings are checked as one random linear combination (spartan2's `verify_batch`, with
+/// weights of 128 bits no submitter can predict); if that fails, each proof is verified alone, so
+/// a bad one is named and the others still pass. A batch of one is [`verify_transaction`].
+pub fn verify_batch(
+    keys: &SpendKeys,
+    txs: &[&Transaction],
+    context: &VerifyContext,
+) -> Vec<Result<PublicValues, ProofError>> {
+    let mut verdicts: Vec<Result<PublicValues, ProofError>> = Vec::with_capacity(txs.len());
+    let mut batch = Vec::new();
+    for (i, tx) in txs.iter().enumerate() {
+        let decoded = tx
+            .body
+            .check_stateless()
+            .and_then(|()| tx.body.check_context(&context.chain_id, context.height))
+            .map_err(ProofError::from)
+            .and_then(|()| {
+                proof_codec()
+                    .deserialize::<SpendSnark>(&tx.proof)
+                    .map_err(|e| ProofError::MalformedProof(e.to_string()))
+            });
+        match decoded {
+            Ok(snark) => {
+                batch.push((i, snark));
+                verdicts.push(Ok(tx.body.public_values()));
+            }
+            Err(e) => verdicts.push(Err(e)),
+        }
+    }
+    if batch.len() < 2 {
+        for (i, _) in batch {
+            verdicts[i] = verify_transaction(keys, txs[i], context);
+        }
+        return verdicts;
+    }
+    let (indices, snarks): (Vec<usize>, Vec<SpendSnark>) = batch.into_iter().unzip();
+    let carried = catch_unwind(AssertUnwindSafe(|| {
+        SpendSnark::verify_batch(&snarks, &keys.vk)
+    }));
+    match carried {
+        Ok(Ok(carried)) => {
+            for (i, carried) in indices.into_iter().zip(carried) {
+                if let Ok(expected) = &verdicts[i]
+                    && let Err(e) = check_public_values(&carried, expected)
+                {
+                    verdicts[i] = Err(e);
+                }
+            }
+        }
+        _ => {
+            tracing::debug!(
+                proofs = indices.len(),
+                "batch verification failed: verifying each proof alone"
+            );
+            for i in indices {
+                verdicts[i] = verify_transaction(keys, txs[i], context);
+            }
+        }
+    }
+    verdicts
+}
+
 /// Verifies proof bytes against the public values computed from a body.
 pub fn verify_proof(
     keys: &SpendKeys,
@@ -45,6 +108,14 @@ pub fn verify_proof(
     let carried = catch_unwind(AssertUnwindSafe(|| snark.verify(&keys.vk)))
         .map_err(|_| ProofError::MalformedProof("proof structure does not fit the key".into()))?
         .map_err(|e| ProofError::BadProof(e.to_string()))?;
+    check_public_values(&carried, expected)
+}
+
+/// Compares the public values a proof carries with those computed from its body.
+fn check_public_values(
+    carried: &[zkpsm_primitives::Fq],
+    expected: &PublicValues,
+) -> Result<(), ProofError> {
     let expected = expected.to_fields();
     if carried.len() != expected.len() {
         return Err(ProofError::BadProof(format!(
@@ -59,4 +130,14 @@ pub fn verify_proof(
         }
     }
     Ok(())
+}
+
+/// What each part of an encoded spend proof weighs, in bytes, in the order of its fields.
+pub fn proof_parts(proof: &[u8]) -> Result<Vec<(&'static str, u64)>, ProofError> {
+    let snark: SpendSnark = proof_codec()
+        .deserialize(proof)
+        .map_err(|e| ProofError::MalformedProof(e.to_string()))?;
+    snark
+        .part_sizes(proof_codec())
+        .map_err(|e| ProofError::MalformedProof(e.to_string()))
 }

@@ -5,7 +5,7 @@
 use zkpsm_proofs::keys::{SpendKeys, shape_digest};
 
 const GOLDEN_SHAPE: &str = "71de30866bc07598462759f36d69e1ff96b3623d993011935b13fcaa6a9f2828";
-const GOLDEN_VK: &str = "184c75fff2e820edf0915162295ab391b428bd9a0bfa7476b112583976a0bffa";
+const GOLDEN_VK: &str = "e5d216f6102dd0dc3e4c28986c25c8ffca383ef73b48044e1cd1de70d7043e45";
 
 #[test]
 fn circuit_shape_and_verifier_key_are_pinned() {

@@ -370,3 +370,117 @@ fn builder_refuses_overspending_and_stale_paths() {
         Err(BuildError::NotInTree(0))
     ));
 }
+
+/// 32 transactions from the fixture's notes, each paying a different value: 32 bodies, 32 proofs.
+fn batch_of_32() -> &'static [Transaction] {
+    static BATCH: OnceLock<Vec<Transaction>> = OnceLock::new();
+    BATCH.get_or_init(|| {
+        let f = fixture();
+        let mut txs = vec![f.tx.clone()];
+        for value in 100..131 {
+            let request = request(&f.sk, &f.notes, &f.tree, value);
+            txs.push(
+                build_transaction(&f.sk, &request, &f.prover, &mut OsRng, &mut |_| {})
+                    .expect("builds"),
+            );
+        }
+        txs
+    })
+}
+
+/// The batch's verdicts, with the indices of the refused transactions.
+fn refused_in_batch(txs: &[Transaction]) -> Vec<usize> {
+    let refs: Vec<&Transaction> = txs.iter().collect();
+    zkpsm_proofs::verify_batch(&keys(), &refs, &ctx())
+        .iter()
+        .enumerate()
+        .filter_map(|(i, verdict)| verdict.is_err().then_some(i))
+        .collect()
+}
+
+#[test]
+fn a_batch_of_32_honest_proofs_verifies() {
+    let txs = batch_of_32();
+    let refs: Vec<&Transaction> = txs.iter().collect();
+    let verdicts = zkpsm_proofs::verify_batch(&keys(), &refs, &ctx());
+    assert_eq!(verdicts.len(), 32);
+    for (tx, verdict) in txs.iter().zip(verdicts) {
+        let public = verdict.expect("an honest proof in a batch");
+        assert_eq!(public, tx.body.public_values());
+    }
+}
+
+#[test]
+fn one_bad_proof_among_31_good_is_refused_and_named() {
+    type Tamper = Box<dyn Fn(&mut Vec<Transaction>)>;
+    let kinds: Vec<(&str, Tamper)> = vec![
+        (
+            // The lowest byte of the opening's last scalar: it still decodes, passes every check
+            // but the batch's last equation, and only that equation catches it.
+            "a tampered byte in the opening's last answer",
+            Box::new(|txs| {
+                let at = txs[7].proof.len() - 32;
+                txs[7].proof[at] ^= 1;
+            }),
+        ),
+        (
+            "a tampered byte in the middle",
+            Box::new(|txs| {
+                let at = txs[7].proof.len() / 2;
+                txs[7].proof[at] ^= 0x10;
+            }),
+        ),
+        (
+            "a proof moved to another body",
+            Box::new(|txs| txs[7].proof = txs[8].proof.clone()),
+        ),
+        (
+            "a wrong public value",
+            Box::new(|txs| txs[7].body.anchor = Anchor(txs[7].body.anchor.0 + Fq::from(1))),
+        ),
+    ];
+    for (kind, tamper) in kinds {
+        let mut txs = batch_of_32().to_vec();
+        tamper(&mut txs);
+        assert_eq!(refused_in_batch(&txs), vec![7], "{kind}");
+        // The bad one alone is refused the same way.
+        assert!(
+            verify_transaction(&keys(), &txs[7], &ctx()).is_err(),
+            "{kind} verified alone"
+        );
+    }
+}
+
+#[test]
+fn two_proofs_swapped_between_their_bodies_are_refused() {
+    let mut txs = batch_of_32().to_vec();
+    let proof = txs[3].proof.clone();
+    txs[3].proof = txs[20].proof.clone();
+    txs[20].proof = proof;
+    assert_eq!(refused_in_batch(&txs), vec![3, 20]);
+}
+
+#[test]
+fn a_batch_of_one_is_single_verification() {
+    let f = fixture();
+    let single = verify_transaction(&keys(), &f.tx, &ctx()).expect("verifies");
+    let batch = zkpsm_proofs::verify_batch(&keys(), &[&f.tx], &ctx());
+    assert_eq!(batch.len(), 1);
+    assert_eq!(
+        batch[0].as_ref().expect("verifies in a batch of one"),
+        &single
+    );
+    let mut bad = f.tx.clone();
+    let at = bad.proof.len() - 32;
+    bad.proof[at] ^= 1;
+    let single = verify_transaction(&keys(), &bad, &ctx()).expect_err("refused");
+    let batch = zkpsm_proofs::verify_batch(&keys(), &[&bad], &ctx());
+    assert_eq!(
+        format!(
+            "{:?}",
+            batch[0].as_ref().expect_err("refused in a batch of one")
+        ),
+        format!("{single:?}")
+    );
+    assert!(zkpsm_proofs::verify_batch(&keys(), &[], &ctx()).is_empty());
+}

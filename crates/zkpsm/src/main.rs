@@ -247,6 +247,10 @@ enum BenchCommand {
         /// Timed runs of each measurement (medians are reported).
         #[arg(long, default_value_t = 7)]
         runs: usize,
+        /// Hyrax commitment widths (powers of two, comma-separated) to compare the spend keys at,
+        /// each with the linear and the logarithmic opening, instead of the chain's keys alone.
+        #[arg(long, value_delimiter = ',')]
+        widths: Vec<usize>,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -298,7 +302,7 @@ fn main() -> ExitCode {
             chain_id,
             height,
         }) => tx::verify(&file, &chain_id, height),
-        Command::Bench(BenchCommand::Tx { runs, json }) => bench::tx(runs, json),
+        Command::Bench(BenchCommand::Tx { runs, widths, json }) => bench::tx(runs, &widths, json),
         Command::Bench(BenchCommand::Chain {
             capacities,
             blocks,

@@ -108,7 +108,7 @@ pub fn router(node: Arc<Backend>) -> Router {
             reply(
                 StatusCode::NOT_FOUND,
                 104,
-                "no such route; see the API table in the README",
+                "no such route; see the API table in docs/operations.md",
             )
         })
         .layer(DefaultBodyLimit::max(MAX_TX_BYTES + 1024))

@@ -1,4 +1,4 @@
-//! The 2-input 2-output spend circuit (DESIGN.md §3).
+//! The 2-input 2-output spend circuit (docs/protocol.md).
 //!
 //! Public values, in order: `anchor, nf1, nf2, cm1, cm2, fee, binding`. For each input the circuit
 //! proves knowledge of `ask, nk, rivk, d` giving the owner tag `own`, that the note opens its

@@ -1,4 +1,4 @@
-//! The chain step: what one block does to the running state `z` (DESIGN.md §3), as the executor
+//! The chain step: what one block does to the running state `z` (docs/protocol.md), as the executor
 //! computes it natively and as the chain step circuit proves it, and the witness that connects the
 //! two.
 //!

@@ -1,4 +1,4 @@
-//! The running state `z` of the chain (DESIGN.md §3), the block effects digest, and the app hash.
+//! The running state `z` of the chain (docs/protocol.md), the block effects digest, and the app hash.
 //!
 //! `z = [height, cm_root, cm_size, nf_root, nf_size, anchors_root, supply, block_chain_hash]`. The
 //! app hash is blake3 of the canonical encoding of `z` and of the other modules' roots, so a

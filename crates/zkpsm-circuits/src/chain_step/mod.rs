@@ -1,4 +1,4 @@
-//! The chain step circuit (DESIGN.md §3): one block's effects on the running state
+//! The chain step circuit (docs/protocol.md): one block's effects on the running state
 //! `z = [height, cm_root, cm_size, nf_root, nf_size, anchors_root, supply, block_chain_hash]`.
 //!
 //! For each slot (a transaction, or a no-op: a block's transactions fill the first slots), in

@@ -628,39 +628,8 @@ where
     checks: &[(E::Scalar, Self::DeferredCheck)],
   ) -> Result<(), SpartanError> {
     let (_check_span, check_t) = start_span!("hyrax_check_deferred");
-    let n = checks
-      .iter()
-      .map(|(_, c)| c.0.shared.len())
-      .max()
-      .unwrap_or(0);
-    if n > vk.ck.len()
-      || checks
-        .iter()
-        .any(|(_, c)| c.0.points.len() != c.0.scalars.len())
-    {
-      return Err(SpartanError::InvalidPCS {
-        reason: format!(
-          "Hyrax check_deferred: an equation over {n} generators, or with unpaired points, for a \
-           key of {}",
-          vk.ck.len()
-        ),
-      });
-    }
-    // Σ_j w_j·(<shared_j, G> + <scalars_j, points_j>): one MSM over the shared generators and
-    // every equation's own points.
-    let mut shared = vec![E::Scalar::ZERO; n];
-    let mut points = Vec::new();
-    let mut scalars = Vec::new();
-    for (weight, check) in checks {
-      for (total, s) in shared.iter_mut().zip(&check.0.shared) {
-        *total += *weight * s;
-      }
-      points.extend_from_slice(&check.0.points);
-      scalars.extend(check.0.scalars.iter().map(|s| *weight * s));
-    }
-    let bases = [&vk.ck[..n], &E::GE::batch_affine(&points)[..]].concat();
-    let scalars = [shared, scalars].concat();
-    let result = if E::GE::vartime_multiscalar_mul(&scalars, &bases, true)? == E::GE::zero() {
+    let equations: Vec<_> = checks.iter().map(|(w, c)| (*w, &c.0)).collect();
+    let result = if LastEquation::hold_together(&vk.ck, &equations)? {
       Ok(())
     } else {
       Err(SpartanError::InvalidPCS {

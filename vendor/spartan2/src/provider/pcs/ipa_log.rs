@@ -225,9 +225,7 @@ where
     transcript: &mut E::TE,
   ) -> Result<(), SpartanError> {
     let last = self.verify_deferred(gens, n, U, transcript)?;
-    let bases = [&gens.ck[..n], &E::GE::batch_affine(&last.points)[..]].concat();
-    let scalars = [last.shared, last.scalars].concat();
-    if E::GE::vartime_multiscalar_mul(&scalars, &bases, true)? != E::GE::zero() {
+    if !LastEquation::hold_together(gens.ck, &[(E::Scalar::ONE, &last)])? {
       return Err(SpartanError::InvalidPCS {
         reason: "log inner product argument: the last equation failed".to_string(),
       });
@@ -337,6 +335,50 @@ pub struct LastEquation<E: Engine> {
   pub points: Vec<E::GE>,
   /// Their scalars.
   pub scalars: Vec<E::Scalar>,
+}
+
+impl<E: Engine> LastEquation<E>
+where
+  E::GE: DlogGroupExt,
+{
+  /// Whether `Σ weight·equation = 0` over the generators `ck`, as one multi-scalar
+  /// multiplication over the shared generators and every equation's own points. An equation over
+  /// more generators than `ck` holds, or with unpaired points and scalars, is an error.
+  pub fn hold_together(
+    ck: &[<E::GE as DlogGroup>::AffineGroupElement],
+    equations: &[(E::Scalar, &Self)],
+  ) -> Result<bool, SpartanError> {
+    let n = equations
+      .iter()
+      .map(|(_, e)| e.shared.len())
+      .max()
+      .unwrap_or(0);
+    if n > ck.len()
+      || equations
+        .iter()
+        .any(|(_, e)| e.points.len() != e.scalars.len())
+    {
+      return Err(SpartanError::InvalidPCS {
+        reason: format!(
+          "last equations over {n} generators, or with unpaired points, for {} generators",
+          ck.len()
+        ),
+      });
+    }
+    let mut shared = vec![E::Scalar::ZERO; n];
+    let mut points = Vec::new();
+    let mut scalars = Vec::new();
+    for (weight, equation) in equations {
+      for (total, s) in shared.iter_mut().zip(&equation.shared) {
+        *total += *weight * s;
+      }
+      points.extend_from_slice(&equation.points);
+      scalars.extend(equation.scalars.iter().map(|s| *weight * s));
+    }
+    let bases = [&ck[..n], &E::GE::batch_affine(&points)[..]].concat();
+    let scalars = [shared, scalars].concat();
+    Ok(E::GE::vartime_multiscalar_mul(&scalars, &bases, true)? == E::GE::zero())
+  }
 }
 
 #[cfg(test)]

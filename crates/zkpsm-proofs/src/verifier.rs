@@ -24,11 +24,27 @@ pub fn verify_transaction(
     tx: &Transaction,
     context: &VerifyContext,
 ) -> Result<PublicValues, ProofError> {
+    let (expected, snark) = prepare(tx, context)?;
+    verify_decoded(keys, &snark, &expected)?;
+    Ok(expected)
+}
+
+/// The checks of a transaction before its proof (stateless, then against the chain), its public
+/// values, and its decoded proof.
+fn prepare(
+    tx: &Transaction,
+    context: &VerifyContext,
+) -> Result<(PublicValues, SpendSnark), ProofError> {
     tx.body.check_stateless()?;
     tx.body.check_context(&context.chain_id, context.height)?;
-    let expected = tx.body.public_values();
-    verify_proof(keys, &tx.proof, &expected)?;
-    Ok(expected)
+    Ok((tx.body.public_values(), decode_proof(&tx.proof)?))
+}
+
+/// Decodes proof bytes, bounded by the codec's limit.
+fn decode_proof(proof: &[u8]) -> Result<SpendSnark, ProofError> {
+    proof_codec()
+        .deserialize(proof)
+        .map_err(|e| ProofError::MalformedProof(e.to_string()))
 }
 
 /// Verifies transactions together and returns each one's verdict, in order. Their proofs'
@@ -40,55 +56,43 @@ pub fn verify_batch(
     txs: &[&Transaction],
     context: &VerifyContext,
 ) -> Vec<Result<PublicValues, ProofError>> {
-    let mut verdicts: Vec<Result<PublicValues, ProofError>> = Vec::with_capacity(txs.len());
+    let mut verdicts = Vec::with_capacity(txs.len());
     let mut batch = Vec::new();
     for (i, tx) in txs.iter().enumerate() {
-        let decoded = tx
-            .body
-            .check_stateless()
-            .and_then(|()| tx.body.check_context(&context.chain_id, context.height))
-            .map_err(ProofError::from)
-            .and_then(|()| {
-                proof_codec()
-                    .deserialize::<SpendSnark>(&tx.proof)
-                    .map_err(|e| ProofError::MalformedProof(e.to_string()))
-            });
-        match decoded {
-            Ok(snark) => {
+        match prepare(tx, context) {
+            Ok((expected, snark)) => {
                 batch.push((i, snark));
-                verdicts.push(Ok(tx.body.public_values()));
+                verdicts.push(Ok(expected));
             }
             Err(e) => verdicts.push(Err(e)),
         }
     }
-    if batch.len() < 2 {
-        for (i, _) in batch {
-            verdicts[i] = verify_transaction(keys, txs[i], context);
-        }
-        return verdicts;
-    }
     let (indices, snarks): (Vec<usize>, Vec<SpendSnark>) = batch.into_iter().unzip();
-    let carried = catch_unwind(AssertUnwindSafe(|| {
-        SpendSnark::verify_batch(&snarks, &keys.vk)
-    }));
-    match carried {
-        Ok(Ok(carried)) => {
-            for (i, carried) in indices.into_iter().zip(carried) {
-                if let Ok(expected) = &verdicts[i]
-                    && let Err(e) = check_public_values(&carried, expected)
-                {
-                    verdicts[i] = Err(e);
-                }
-            }
-        }
-        _ => {
+    // One proof is verified alone; several together, then alone only if the batch fails.
+    let carried = if snarks.len() < 2 {
+        None
+    } else {
+        let carried = catch_unwind(AssertUnwindSafe(|| {
+            SpendSnark::verify_batch(&snarks, &keys.vk)
+        }))
+        .ok()
+        .and_then(Result::ok);
+        if carried.is_none() {
             tracing::debug!(
-                proofs = indices.len(),
+                proofs = snarks.len(),
                 "batch verification failed: verifying each proof alone"
             );
-            for i in indices {
-                verdicts[i] = verify_transaction(keys, txs[i], context);
-            }
+        }
+        carried
+    };
+    for (k, (i, snark)) in indices.into_iter().zip(&snarks).enumerate() {
+        let Ok(expected) = &verdicts[i] else { continue };
+        let checked = match &carried {
+            Some(carried) => check_public_values(&carried[k], expected),
+            None => verify_decoded(keys, snark, expected),
+        };
+        if let Err(e) = checked {
+            verdicts[i] = Err(e);
         }
     }
     verdicts
@@ -100,9 +104,15 @@ pub fn verify_proof(
     proof: &[u8],
     expected: &PublicValues,
 ) -> Result<(), ProofError> {
-    let snark: SpendSnark = proof_codec()
-        .deserialize(proof)
-        .map_err(|e| ProofError::MalformedProof(e.to_string()))?;
+    verify_decoded(keys, &decode_proof(proof)?, expected)
+}
+
+/// Verifies a decoded proof against the public values computed from a body.
+fn verify_decoded(
+    keys: &SpendKeys,
+    snark: &SpendSnark,
+    expected: &PublicValues,
+) -> Result<(), ProofError> {
     // spartan2 indexes into proof vectors whose lengths come from the proof: a hostile proof must
     // not take the verifier down, so a panic inside verification is a rejection.
     let carried = catch_unwind(AssertUnwindSafe(|| snark.verify(&keys.vk)))
@@ -134,10 +144,7 @@ fn check_public_values(
 
 /// What each part of an encoded spend proof weighs, in bytes, in the order of its fields.
 pub fn proof_parts(proof: &[u8]) -> Result<Vec<(&'static str, u64)>, ProofError> {
-    let snark: SpendSnark = proof_codec()
-        .deserialize(proof)
-        .map_err(|e| ProofError::MalformedProof(e.to_string()))?;
-    snark
+    decode_proof(proof)?
         .part_sizes(proof_codec())
         .map_err(|e| ProofError::MalformedProof(e.to_string()))
 }

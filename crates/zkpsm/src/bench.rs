@@ -3,7 +3,7 @@
 //! `--widths`, the same for spend keys of each Hyrax commitment width, with the linear and the
 //! logarithmic opening.
 
-use crate::tx::{example_world, keys};
+use crate::tx::{ExampleWorld, example_world, keys};
 use crate::{orchard_peer, verify_phases};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
@@ -35,6 +35,18 @@ struct Measured {
     tx: Transaction,
 }
 
+/// Builds and proves the example transaction: the whole wallet path (witness, encryption,
+/// binding, the witness check and the proof), with fresh randomness, so each body differs.
+fn prove_example(world: &ExampleWorld, prover: &SpendProver) -> Result<Transaction> {
+    Ok(build_transaction(
+        &world.sender,
+        &world.request,
+        prover,
+        &mut OsRng,
+        &mut |_| {},
+    )?)
+}
+
 /// Proves and verifies the example transaction `runs` times each, after one untimed warm-up.
 fn measure(prover: &SpendProver, runs: usize, context: &VerifyContext) -> Result<Measured> {
     let world = example_world(crate::tx::EXAMPLE_CHAIN_ID);
@@ -43,14 +55,7 @@ fn measure(prover: &SpendProver, runs: usize, context: &VerifyContext) -> Result
     for run in 0..=runs {
         eprintln!("zkpsm: proving {run}/{runs}");
         let started = Instant::now();
-        // The whole wallet path: witness, encryption, binding, the witness check and the proof.
-        let built = build_transaction(
-            &world.sender,
-            &world.request,
-            prover,
-            &mut OsRng,
-            &mut |_| {},
-        )?;
+        let built = prove_example(&world, prover)?;
         if run > 0 {
             prove.push(started.elapsed());
         }
@@ -80,13 +85,7 @@ fn measure_batch(prover: &SpendProver, runs: usize, context: &VerifyContext) -> 
     let mut txs = Vec::with_capacity(BATCH);
     for i in 0..BATCH {
         eprintln!("zkpsm: proving the batch, {}/{BATCH}", i + 1);
-        txs.push(build_transaction(
-            &world.sender,
-            &world.request,
-            prover,
-            &mut OsRng,
-            &mut |_| {},
-        )?);
+        txs.push(prove_example(&world, prover)?);
     }
     let refs: Vec<&Transaction> = txs.iter().collect();
     let mut samples = Vec::new();

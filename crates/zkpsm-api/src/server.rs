@@ -15,13 +15,18 @@ use tokio::sync::watch;
 use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
-use zkpsm_consensus::{Node, SubmitError};
+use zkpsm_consensus::{Node, ProofAdmission, SubmitError};
 use zkpsm_da::BlobRef;
 
 /// What the API serves: an embedded node, or an app whose transactions go through CometBFT.
 pub enum Backend {
     /// The embedded sequencer's node (its own mempool).
-    Embedded(Arc<Node>),
+    Embedded {
+        /// The node.
+        node: Arc<Node>,
+        /// Where submissions' proofs are verified, in batches, before they enter the mempool.
+        admission: ProofAdmission,
+    },
     /// An app served to CometBFT: submissions go to CometBFT's `broadcast_tx_sync` (CheckTx),
     /// reads come from the app's committed state.
     CometBft {
@@ -35,7 +40,7 @@ pub enum Backend {
 impl Backend {
     fn app(&self) -> &App {
         match self {
-            Backend::Embedded(node) => node.app(),
+            Backend::Embedded { node, .. } => node.app(),
             Backend::CometBft { app, .. } => app,
         }
     }
@@ -43,7 +48,7 @@ impl Backend {
     /// Pending transactions in the embedded mempool (CometBFT's mempool is not counted here).
     fn mempool_len(&self) -> usize {
         match self {
-            Backend::Embedded(node) => node.mempool_len(),
+            Backend::Embedded { node, .. } => node.mempool_len(),
             Backend::CometBft { .. } => 0,
         }
     }
@@ -139,8 +144,11 @@ async fn submit(
     let body = body.map_err(|e| reply(e.status(), 101, format!("bad request body: {e}")))?;
     let bytes = body.to_vec();
     match node.as_ref() {
-        Backend::Embedded(embedded) => {
-            let embedded = embedded.clone();
+        Backend::Embedded { node, admission } => {
+            // The proof is verified in a batch with the other submissions of the moment; the
+            // node's own check then finds it verified and repeats only the cheap checks.
+            admission.check(bytes.clone()).await?;
+            let embedded = node.clone();
             let result = tokio::task::spawn_blocking(move || embedded.submit(bytes))
                 .await
                 .map_err(|e| reply(StatusCode::INTERNAL_SERVER_ERROR, 100, e.to_string()))?;
@@ -407,7 +415,7 @@ async fn commit(
     Path(height): Path<String>,
 ) -> Answer<CommitInfo> {
     let height = parse_height(&height)?;
-    let Backend::Embedded(embedded) = node.as_ref() else {
+    let Backend::Embedded { node: embedded, .. } = node.as_ref() else {
         return Err(reply(
             StatusCode::NOT_FOUND,
             103,

@@ -24,6 +24,19 @@ pub struct App {
     chain_proof_requested: AtomicU64,
 }
 
+/// Where a transaction stands after every admission check but its proof.
+pub enum Admission {
+    /// Admissible: nothing is left to verify (a module transaction, or a proof that verified).
+    Ready(TxId),
+    /// Admissible once its proof verifies.
+    NeedsProof {
+        /// The transaction.
+        tx: Box<Transaction>,
+        /// The height it was checked for (the next block's).
+        height: u64,
+    },
+}
+
 /// A decoded transaction of a block, with its id.
 struct Decoded {
     id: TxId,
@@ -82,6 +95,11 @@ impl App {
         self.pool.verifications()
     }
 
+    /// How many times this application verified several proofs as one batch.
+    pub fn proof_batches(&self) -> u64 {
+        self.pool.batches()
+    }
+
     /// Asks the chain prover (if this node runs one) for a compressed proof covering at least
     /// `height`, as soon as it has folded that far.
     pub fn request_chain_proof(&self, height: u64) {
@@ -124,31 +142,78 @@ impl App {
     /// Mempool admission: decode, the cheap checks against the committed state, then the proof
     /// (once per transaction). Returns the transaction id.
     pub fn check_tx(&self, bytes: &[u8]) -> Result<TxId, AppError> {
+        match self.check_tx_before_proof(bytes)? {
+            Admission::Ready(id) => Ok(id),
+            Admission::NeedsProof { tx, height } => {
+                self.pool.verify(&tx, &self.genesis.chain_id, height)?;
+                Ok(tx.txid())
+            }
+        }
+    }
+
+    /// Admission's first half: decode and every check but the proof. A shielded transaction
+    /// whose proof has not verified yet comes back for [`Self::verify_proofs`]; callers that
+    /// batch admission verify many such proofs together, then call [`Self::check_tx`] again (a
+    /// cache hit for the proof) against the state of that moment.
+    pub fn check_tx_before_proof(&self, bytes: &[u8]) -> Result<Admission, AppError> {
         let tx = ChainTx::decode(bytes)?;
+        let id = tx.id();
         let height = self.head()?.state.height + 1;
-        match &tx {
+        match tx {
             ChainTx::Shielded(t) => {
                 self.pool.check_cheap(
                     &self.store,
                     &self.genesis.params,
                     &self.genesis.chain_id,
-                    t,
+                    &t,
                     height,
                 )?;
-                self.pool.verify(t, &self.genesis.chain_id, height)?;
+                if self.pool.is_verified(&t) {
+                    Ok(Admission::Ready(id))
+                } else {
+                    Ok(Admission::NeedsProof { tx: t, height })
+                }
             }
             ChainTx::Module { module, payload } => {
-                let m = self.module(module)?;
+                let m = self.module(&module)?;
                 let reject = |reason| AppError::Module {
                     module: module.clone(),
                     reason,
                 };
-                m.check_stateless(payload).map_err(reject)?;
-                m.check_stateful(&ModuleWrites::new(m.name(), &self.store), payload)
+                m.check_stateless(&payload).map_err(reject)?;
+                m.check_stateful(&ModuleWrites::new(m.name(), &self.store), &payload)
                     .map_err(reject)?;
+                Ok(Admission::Ready(id))
             }
         }
-        Ok(tx.id())
+    }
+
+    /// Verifies the proofs of transactions checked at `height` (batched, each at most once) and
+    /// returns each one's verdict, in order.
+    pub fn verify_proofs(&self, txs: &[(&Transaction, u64)]) -> Vec<Result<(), AppError>> {
+        // Callers batch transactions checked against the same head; any other height is
+        // verified in its own group, so each transaction's context rules see its own height.
+        let mut verdicts: Vec<Option<Result<(), AppError>>> =
+            (0..txs.len()).map(|_| None).collect();
+        let heights: BTreeSet<u64> = txs.iter().map(|(_, h)| *h).collect();
+        for height in heights {
+            let (indices, group): (Vec<usize>, Vec<&Transaction>) = txs
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, h))| *h == height)
+                .map(|(i, (tx, _))| (i, *tx))
+                .unzip();
+            let results = self
+                .pool
+                .verify_each(&group, &self.genesis.chain_id, height);
+            for (i, result) in indices.into_iter().zip(results) {
+                verdicts[i] = Some(result);
+            }
+        }
+        verdicts
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| Err(AppError::Block("no verdict".into()))))
+            .collect()
     }
 
     /// Chooses the transactions of the next block from candidates, in order: each valid against

@@ -38,6 +38,9 @@ pub enum AppError {
     /// A genesis or configuration problem.
     #[error("genesis: {0}")]
     Genesis(String),
+    /// The node cannot check the transaction right now (its verifier stopped); try again.
+    #[error("unavailable: {0}; try again")]
+    Unavailable(String),
 }
 
 impl AppError {
@@ -53,6 +56,7 @@ impl AppError {
             AppError::Block(_) => 7,
             AppError::State(_) => 8,
             AppError::Genesis(_) => 9,
+            AppError::Unavailable(_) => 10,
         }
     }
 }

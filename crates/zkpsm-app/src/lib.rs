@@ -15,7 +15,7 @@ pub mod lanes;
 pub mod module;
 pub mod shielded;
 
-pub use app::App;
+pub use app::{Admission, App};
 pub use block::{Block, ChainTx};
 pub use error::AppError;
 pub use genesis::{ConsensusParams, Genesis};

@@ -9,11 +9,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use zkpsm_primitives::transaction::Transaction;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::verifier::verify_proof;
+use zkpsm_proofs::verify_proofs;
 use zkpsm_state::Store;
 
 /// How many verified transactions are remembered (so none is verified twice).
 const VERIFIED_CACHE: usize = 100_000;
+
+/// The fewest proofs a batch of a block's (or an admission batch's) proofs is split into, when
+/// there are more lanes than batches: verified together, a proof costs about half of what it
+/// costs alone, so spreading few proofs over lanes would buy latency with twice the work.
+const MIN_BATCH: usize = 4;
 
 /// Remembers `(txid, proof)` pairs whose proofs verified, bounded, oldest forgotten first.
 #[derive(Default)]
@@ -118,6 +123,8 @@ pub struct ShieldedPool {
     /// Verifications in progress, by cache key.
     in_flight: Mutex<BTreeMap<[u8; 32], Arc<Flight>>>,
     verifications: AtomicU64,
+    /// How many times several proofs were verified as one batch.
+    batches: AtomicU64,
 }
 
 /// The cache key of a verified transaction: its id and its exact proof (the id alone does not
@@ -141,6 +148,7 @@ impl ShieldedPool {
             verified: Mutex::new(VerifiedCache::default()),
             in_flight: Mutex::new(BTreeMap::new()),
             verifications: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
         }
     }
 
@@ -207,6 +215,11 @@ impl ShieldedPool {
         self.verifications.load(Ordering::Relaxed)
     }
 
+    /// How many times several proofs were verified as one batch.
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
     /// Whether this exact transaction (id and proof) already verified.
     pub fn is_verified(&self, tx: &Transaction) -> bool {
         self.verified
@@ -221,55 +234,78 @@ impl ShieldedPool {
         self.verify_all(&[tx], chain_id, height)
     }
 
-    /// Verifies the proofs of `txs` (in parallel, each at most once across all callers) and
-    /// returns the first failure in their order. A proof another caller is verifying is waited
-    /// for, after this caller's own share is done and while it holds no lock.
+    /// Verifies the proofs of `txs` (batched, in parallel, each at most once across all callers)
+    /// and returns the first failure in their order.
     pub fn verify_all(
         &self,
         txs: &[&Transaction],
         chain_id: &str,
         height: u64,
     ) -> Result<(), AppError> {
-        // The context rules are cheap and depend on the caller's height: each caller checks them.
-        for tx in txs {
-            tx.body
-                .check_stateless()
-                .map_err(|e| AppError::Invalid(e.into()))?;
-            tx.body
-                .check_context(chain_id, height)
-                .map_err(|e| AppError::Invalid(e.into()))?;
-        }
+        self.verify_each(txs, chain_id, height)
+            .into_iter()
+            .find(Result::is_err)
+            .unwrap_or(Ok(()))
+    }
+
+    /// Verifies the proofs of `txs` and returns each one's verdict, in order. The proofs nobody
+    /// has verified yet are split into batches (at most one per lane), each batch checked as one random
+    /// linear combination (a bad proof makes its batch verify each proof alone, so it is named
+    /// and the others pass). A proof another caller is verifying is waited for, after this
+    /// caller's own share is done and while it holds no lock.
+    pub fn verify_each(
+        &self,
+        txs: &[&Transaction],
+        chain_id: &str,
+        height: u64,
+    ) -> Vec<Result<(), AppError>> {
         let mut outcomes: Vec<Option<Result<(), AppError>>> = Vec::with_capacity(txs.len());
         let mut leads = Vec::new();
         let mut waits = Vec::new();
         for (i, tx) in txs.iter().enumerate() {
+            // The context rules are cheap and depend on the caller's height: each caller checks
+            // them.
+            let context = tx
+                .body
+                .check_stateless()
+                .and_then(|()| tx.body.check_context(chain_id, height));
+            if let Err(e) = context {
+                outcomes.push(Some(Err(AppError::Invalid(e.into()))));
+                continue;
+            }
+            outcomes.push(None);
             match self.claim(tx) {
-                Claim::Verified => outcomes.push(Some(Ok(()))),
-                Claim::Lead(lead) => {
-                    outcomes.push(None);
-                    leads.push((i, *tx, lead));
-                }
-                Claim::Wait(flight) => {
-                    outcomes.push(None);
-                    waits.push((i, *tx, flight));
-                }
+                Claim::Verified => outcomes[i] = Some(Ok(())),
+                Claim::Lead(lead) => leads.push((i, *tx, lead)),
+                Claim::Wait(flight) => waits.push((i, *tx, flight)),
             }
         }
-        // This caller's share, in parallel across proofs: as many threads as lanes, each taking
-        // the next proof (a lane waits for its turn while others verify for CheckTx).
-        let workers = leads.len().min(self.lanes.len()).max(1);
-        let queue = Mutex::new(leads.into_iter());
-        let take = || queue.lock().ok().and_then(|mut q| q.next());
-        let work = || {
-            let mut done = Vec::new();
-            while let Some((i, tx, lead)) = take() {
-                done.push((i, self.run(tx, lead)));
-            }
-            done
+        // This caller's share: batches of at least MIN_BATCH proofs, at most one per lane, side
+        // by side (a lane waits for its turn while others verify for CheckTx).
+        let workers = leads.len().div_ceil(MIN_BATCH).min(self.lanes.len()).max(1);
+        let per_batch = leads.len().div_ceil(workers).max(1);
+        let mut batches: Vec<Vec<(usize, &Transaction, Lead<'_>)>> = Vec::new();
+        let mut leads = leads.into_iter().peekable();
+        while leads.peek().is_some() {
+            batches.push(leads.by_ref().take(per_batch).collect());
+        }
+        let work = |batch: Vec<(usize, &Transaction, Lead<'_>)>| {
+            let txs: Vec<&Transaction> = batch.iter().map(|(_, tx, _)| *tx).collect();
+            let verdicts = self.verify_now(&txs);
+            batch
+                .into_iter()
+                .zip(verdicts)
+                .map(|((i, _, mut lead), verdict)| {
+                    lead.publish(verdict.is_ok());
+                    (i, verdict)
+                })
+                .collect::<Vec<_>>()
         };
         let led: Vec<(usize, Result<(), AppError>)> = std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-            let mut all = work();
+            let mut batches = batches.into_iter();
+            let first = batches.next();
+            let helpers: Vec<_> = batches.map(|b| scope.spawn(move || work(b))).collect();
+            let mut all = first.map(work).unwrap_or_default();
             for h in helpers {
                 // A panicked helper's leads publish "not verified" as they drop; their outcomes
                 // stay unset and are verified again below.
@@ -282,26 +318,21 @@ impl ShieldedPool {
         }
         for (i, tx, flight) in waits {
             // Waiting cannot deadlock: a leader verifies in a lane, and a lane is held only while
-            // a proof is verified, never while waiting. A failed or abandoned verification is
+            // proofs are verified, never while waiting. A failed or abandoned verification is
             // repeated here, so the error is this caller's own.
             let verified = flight.wait();
             outcomes[i] = Some(if verified {
                 Ok(())
             } else {
-                self.verify_now(tx)
+                self.verify_one(tx)
             });
         }
         // Anything still unset (a helper thread panicked) is verified here.
-        for (i, slot) in outcomes.iter_mut().enumerate() {
-            if slot.is_none() {
-                *slot = Some(self.verify_now(txs[i]));
-            }
-        }
         outcomes
             .into_iter()
-            .flatten()
-            .find(Result::is_err)
-            .unwrap_or(Ok(()))
+            .enumerate()
+            .map(|(i, slot)| slot.unwrap_or_else(|| self.verify_one(txs[i])))
+            .collect()
     }
 
     /// Where the proof of `tx` stands: verified, to verify, or being verified by another caller.
@@ -332,26 +363,37 @@ impl ShieldedPool {
         })
     }
 
-    /// Verifies the proof as the leader and publishes the outcome to the waiters.
-    fn run(&self, tx: &Transaction, mut lead: Lead<'_>) -> Result<(), AppError> {
-        let result = self.verify_now(tx);
-        lead.publish(result.is_ok());
-        result
+    /// Verifies one proof (see [`Self::verify_now`]).
+    fn verify_one(&self, tx: &Transaction) -> Result<(), AppError> {
+        self.verify_now(&[tx])
+            .pop()
+            .unwrap_or_else(|| Err(AppError::Block("no verdict".into())))
     }
 
-    /// Verifies the proof against the public values computed from the body, in a lane, counting
-    /// it. It never waits for another caller, so a lane is always handed back.
-    fn verify_now(&self, tx: &Transaction) -> Result<(), AppError> {
-        self.verifications.fetch_add(1, Ordering::Relaxed);
-        let expected = tx.body.public_values();
-        let result = self
-            .lanes
-            .run(|| verify_proof(&self.keys, &tx.proof, &expected));
-        if result.is_ok()
-            && let Ok(mut cache) = self.verified.lock()
-        {
-            cache.insert(verified_key(tx));
+    /// Verifies proofs against the public values computed from their bodies, together, in one
+    /// lane, counting them, and returns each one's verdict. It never waits for another caller,
+    /// so a lane is always handed back.
+    fn verify_now(&self, txs: &[&Transaction]) -> Vec<Result<(), AppError>> {
+        self.verifications
+            .fetch_add(txs.len() as u64, Ordering::Relaxed);
+        if txs.len() > 1 {
+            self.batches.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(result?)
+        let items: Vec<(&[u8], _)> = txs
+            .iter()
+            .map(|tx| (tx.proof.as_slice(), tx.body.public_values()))
+            .collect();
+        let verdicts = self.lanes.run(|| verify_proofs(&self.keys, &items));
+        if let Ok(mut cache) = self.verified.lock() {
+            for (tx, verdict) in txs.iter().zip(&verdicts) {
+                if verdict.is_ok() {
+                    cache.insert(verified_key(tx));
+                }
+            }
+        }
+        verdicts
+            .into_iter()
+            .map(|v| v.map_err(AppError::from))
+            .collect()
     }
 }

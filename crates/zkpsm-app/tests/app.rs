@@ -361,3 +361,37 @@ fn genesis_refuses_parameters_the_chain_cannot_honour() {
     let text = String::from_utf8(pinned.to_bytes()).unwrap();
     assert_eq!(Genesis::from_json(&text).unwrap(), pinned);
 }
+
+#[test]
+fn a_blocks_proofs_verify_as_one_batch_and_a_bad_one_is_named() {
+    let w = world(ConsensusParams::default());
+    let a = pay(&w, 0, 10, 100);
+    let b = pay(&w, 1, 20, 100);
+    // Two proofs nobody has verified: one batch (fewer than four proofs are not split).
+    w.app
+        .process_proposal(&block(&w, vec![a.clone(), b.clone()]))
+        .expect("valid block");
+    assert_eq!(w.app.proof_verifications(), 2);
+    assert_eq!(w.app.proof_batches(), 1);
+
+    // A bad proof beside a good one: the batch fails, each is verified alone, the block is
+    // refused for the bad one and the good one is remembered as verified.
+    let w = world(ConsensusParams::default());
+    let good = pay(&w, 0, 10, 100);
+    let mut bad = pay(&w, 1, 20, 100);
+    let n = bad.len();
+    bad[n - 200] ^= 1;
+    let refused = w
+        .app
+        .process_proposal(&block(&w, vec![bad.clone(), good.clone()]));
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+    assert_eq!(w.app.proof_batches(), 1);
+    let verified = w.app.proof_verifications();
+    w.app.check_tx(&good).expect("the good one is admitted");
+    assert_eq!(
+        w.app.proof_verifications(),
+        verified,
+        "the good proof verified in the failed batch's fallback is not verified again"
+    );
+    assert!(matches!(w.app.check_tx(&bad), Err(AppError::Invalid(_))));
+}

@@ -1,7 +1,8 @@
 //! Serving the application to CometBFT v0.38 over ABCI 2.0 with tower-abci.
 //!
-//! The calls are those the embedded sequencer makes: CheckTx is `App::check_tx` (the proof is
-//! verified once and cached, so a Recheck never verifies it again); PrepareProposal takes valid
+//! The calls are those the embedded sequencer makes: CheckTx is `App::check_tx` with the proof
+//! verified in a batch first ([`crate::admission`]; verified once and cached, so a Recheck never
+//! verifies it again); PrepareProposal takes valid
 //! transactions up to the block limits; ProcessProposal executes the block in full, rejecting it
 //! for any invalid transaction and otherwise keeping the result; FinalizeBlock takes that result
 //! when it decides the same block (or executes the block itself: another round's block, a
@@ -10,6 +11,7 @@
 //! what the app lacks; InitChain is safe to repeat. An application failure is a non-zero code
 //! with a message, never a service error (which would halt CometBFT).
 
+use crate::admission::{AdmissionConfig, ProofAdmission};
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -66,13 +68,6 @@ fn crash_from_env() -> Option<(CrashPoint, u64)> {
         _ => return None,
     };
     Some((point, height.parse().ok()?))
-}
-
-/// The machine's cores (1 if unknown).
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
 }
 
 /// Kills this process with SIGKILL: no destructor, no flush, as a power cut would.
@@ -342,27 +337,28 @@ service!(
     consensus,
     "The consensus connection."
 );
-/// The mempool connection. CheckTx verifies proofs: at most as many run at once as there are
-/// cores. Unbounded, a burst of submissions runs dozens of verifications side by side, each
-/// finishing late (and so reaching the peers late, which verify only after the gossip); bounded,
-/// they finish in arrival order at the same total cost.
+/// The mempool connection. CheckTx runs the cheap checks at once and hands the proof to the
+/// admission batcher ([`ProofAdmission`]): proofs arriving together are verified as one batch
+/// (closed at a number of proofs or a latency), at most one batch per core at a time, so a burst
+/// of submissions costs the batched price and finishes in about arrival order. The final check
+/// (`App::check_tx`, a cache hit for the proof) and the mempool's nullifier reservation follow.
 ///
-/// The bound is a semaphore inside each request's future, not tower's `ConcurrencyLimit`: that
-/// one waits in `poll_ready`, where tower-abci's connection loop stops polling the responses in
-/// flight, whose permits are then never released (CheckTx requests arrive without a Flush
-/// between them, so the connection would hang).
+/// Waiting happens inside each request's future, never in `poll_ready`: tower-abci's connection
+/// loop stops polling the responses in flight while a service is not ready (CheckTx requests
+/// arrive without a Flush between them, so the connection would hang).
 #[derive(Clone)]
 pub struct MempoolService {
     app: Arc<AbciApp>,
-    slots: Arc<tokio::sync::Semaphore>,
+    admission: ProofAdmission,
 }
 
 impl MempoolService {
-    /// The mempool connection of `app`, running as many CheckTx at once as there are cores.
-    pub fn new(app: Arc<AbciApp>) -> Self {
+    /// The mempool connection of `app`, batching proofs as `config` says. Must be called inside a
+    /// Tokio runtime.
+    pub fn new(app: Arc<AbciApp>, config: AdmissionConfig) -> Self {
         Self {
+            admission: ProofAdmission::new(app.app.clone(), config),
             app,
-            slots: Arc::new(tokio::sync::Semaphore::new(cores())),
         }
     }
 }
@@ -377,10 +373,16 @@ impl Service<MempoolRequest> for MempoolService {
     }
 
     fn call(&mut self, request: MempoolRequest) -> Self::Future {
-        let (app, slots) = (self.app.clone(), self.slots.clone());
+        let (app, admission) = (self.app.clone(), self.admission.clone());
         Box::pin(async move {
-            // FIFO: tokio's semaphore serves waiters in order. It is never closed.
-            let _slot = slots.acquire_owned().await.map_err(BoxError::from)?;
+            let MempoolRequest::CheckTx(check) = &request;
+            if let Err(e) = admission.check(check.tx.to_vec()).await {
+                return Ok(MempoolResponse::CheckTx(response::CheckTx {
+                    code: Code::from(e.code()),
+                    log: e.to_string(),
+                    ..Default::default()
+                }));
+            }
             tokio::task::spawn_blocking(move || app.mempool(request))
                 .await
                 .map_err(BoxError::from)
@@ -434,7 +436,7 @@ pub async fn serve(app: Arc<AbciApp>, addr: &str) -> Result<(), BoxError> {
                 .concurrency_limit(1)
                 .service(ConsensusService(app.clone())),
         )
-        .mempool(MempoolService::new(app.clone()))
+        .mempool(MempoolService::new(app.clone(), AdmissionConfig::default()))
         .info(InfoService(app))
         .snapshot(SnapshotService)
         .finish()

@@ -5,10 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod abci;
+pub mod admission;
 pub mod forward;
 pub mod mempool;
 pub mod node;
 pub mod sequencer;
 
+pub use admission::{AdmissionConfig, ProofAdmission};
 pub use mempool::{Mempool, MempoolError};
 pub use node::{Node, SubmitError};

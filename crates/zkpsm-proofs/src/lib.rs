@@ -18,4 +18,6 @@ pub use error::ProofError;
 pub use keys::SpendKeys;
 pub use prover::SpendProver;
 pub use transition_prover::NovaTransitionProver;
-pub use verifier::{VerifyContext, proof_parts, verify_batch, verify_transaction};
+pub use verifier::{
+    VerifyContext, proof_parts, verify_batch, verify_proof, verify_proofs, verify_transaction,
+};

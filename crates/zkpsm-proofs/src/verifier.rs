@@ -67,13 +67,65 @@ pub fn verify_batch(
             Err(e) => verdicts.push(Err(e)),
         }
     }
+    let expected: Vec<PublicValues> = batch
+        .iter()
+        .filter_map(|(i, _)| verdicts[*i].as_ref().ok().copied())
+        .collect();
     let (indices, snarks): (Vec<usize>, Vec<SpendSnark>) = batch.into_iter().unzip();
-    // One proof is verified alone; several together, then alone only if the batch fails.
+    for (i, checked) in indices
+        .into_iter()
+        .zip(verify_decoded_batch(keys, &snarks, &expected))
+    {
+        if let Err(e) = checked {
+            verdicts[i] = Err(e);
+        }
+    }
+    verdicts
+}
+
+/// Verifies proofs (as bytes) against the public values computed from their bodies, together,
+/// and returns each one's verdict, in order: the batched form of [`verify_proof`], for callers
+/// that have already run a transaction's other checks (block execution, admission).
+pub fn verify_proofs(
+    keys: &SpendKeys,
+    items: &[(&[u8], PublicValues)],
+) -> Vec<Result<(), ProofError>> {
+    let mut verdicts: Vec<Result<(), ProofError>> = Vec::with_capacity(items.len());
+    let mut indices = Vec::new();
+    let mut snarks = Vec::new();
+    let mut expected = Vec::new();
+    for (i, (proof, values)) in items.iter().enumerate() {
+        match decode_proof(proof) {
+            Ok(snark) => {
+                indices.push(i);
+                snarks.push(snark);
+                expected.push(*values);
+                verdicts.push(Ok(()));
+            }
+            Err(e) => verdicts.push(Err(e)),
+        }
+    }
+    for (i, checked) in indices
+        .into_iter()
+        .zip(verify_decoded_batch(keys, &snarks, &expected))
+    {
+        verdicts[i] = checked;
+    }
+    verdicts
+}
+
+/// Verifies decoded proofs against their expected public values: as one batch when there are
+/// several, and one by one (naming the bad ones) when there is one or the batch fails.
+fn verify_decoded_batch(
+    keys: &SpendKeys,
+    snarks: &[SpendSnark],
+    expected: &[PublicValues],
+) -> Vec<Result<(), ProofError>> {
     let carried = if snarks.len() < 2 {
         None
     } else {
         let carried = catch_unwind(AssertUnwindSafe(|| {
-            SpendSnark::verify_batch(&snarks, &keys.vk)
+            SpendSnark::verify_batch(snarks, &keys.vk)
         }))
         .ok()
         .and_then(Result::ok);
@@ -85,17 +137,15 @@ pub fn verify_batch(
         }
         carried
     };
-    for (k, (i, snark)) in indices.into_iter().zip(&snarks).enumerate() {
-        let Ok(expected) = &verdicts[i] else { continue };
-        let checked = match &carried {
+    snarks
+        .iter()
+        .zip(expected)
+        .enumerate()
+        .map(|(k, (snark, expected))| match &carried {
             Some(carried) => check_public_values(&carried[k], expected),
             None => verify_decoded(keys, snark, expected),
-        };
-        if let Err(e) = checked {
-            verdicts[i] = Err(e);
-        }
-    }
-    verdicts
+        })
+        .collect()
 }
 
 /// Verifies proof bytes against the public values computed from a body.

@@ -892,7 +892,7 @@ pub fn run(n: usize, window: usize, kv_seconds: f64, json: bool) -> Result<()> {
         println!("| zkpsm median commit latency, idle | {latency_ms:.0} ms |");
         println!("| zkpsm median commit latency, under load | {loaded_latency_ms:.0} ms |");
         println!(
-            "| verification CPU per transaction inside a block (unbatched) | {verify_ms:.1} ms |"
+            "| verification CPU per transaction inside a block (batched) | {verify_ms:.1} ms |"
         );
         println!(
             "| one verification alone: wall / CPU time | {:.1} / {:.1} ms |",

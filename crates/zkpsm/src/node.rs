@@ -15,9 +15,9 @@ use zkpsm_api::server::Backend;
 use zkpsm_app::chain_prover::{self, ChainProverConfig};
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{App, ConsensusParams, Genesis};
-use zkpsm_consensus::Node;
 use zkpsm_consensus::abci::AbciApp;
 use zkpsm_consensus::forward::Forwarder;
+use zkpsm_consensus::{AdmissionConfig, Node, ProofAdmission};
 use zkpsm_primitives::sequencer::SequencerKey;
 use zkpsm_proofs::SpendKeys;
 
@@ -245,8 +245,15 @@ pub fn start(
                 config.empty_blocks,
                 watcher.clone(),
             ));
+            let admission = {
+                let _in_runtime = runtime.enter();
+                ProofAdmission::new(app.clone(), AdmissionConfig::default())
+            };
             (
-                Backend::Embedded(node.clone()),
+                Backend::Embedded {
+                    node: node.clone(),
+                    admission,
+                },
                 CommitSource::Sequencer(node),
             )
         }

@@ -1,7 +1,7 @@
 //! `zkpsm sync --from-da`: builds a node's full state from the DA layer alone. It reads every DA
 //! height's block blobs for the chain's namespace, accepts a block only with the chain's commit of
 //! it (the genesis sequencer's signature, or more than 2/3 of the genesis validators' voting power
-//! on CometBFT), re-executes it (verifying every transaction proof again) and commits it only if it
+//! on CometBFT), re-executes it (verifying every transaction proof again, a block's proofs as one batch) and commits it only if it
 //! reaches the committed app hash. Anything else is skipped with a logged reason. Finally it checks
 //! the latest chain proof found on DA against the state it rebuilt.
 

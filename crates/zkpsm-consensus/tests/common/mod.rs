@@ -1,0 +1,61 @@
+//! What the consensus tests share: an app on a genesis of alice's notes, and spends of them.
+
+use rand::rngs::OsRng;
+use std::sync::Arc;
+use zkpsm_app::genesis::Allocation;
+use zkpsm_app::{App, ChainTx, ConsensusParams, Genesis};
+use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_primitives::merkle::MemoryTree;
+use zkpsm_proofs::{SpendKeys, SpendProver};
+use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+
+/// An app in a fresh folder whose genesis gives alice `notes` notes of 100.
+pub fn app_with_notes(
+    chain_id: &str,
+    notes: u64,
+) -> (tempfile::TempDir, Arc<App>, Genesis, SpendingKey) {
+    let keys = SpendKeys::shared().unwrap();
+    let alice = SpendingKey::random(&mut OsRng);
+    let fvk = alice.full_viewing_key();
+    let genesis = Genesis {
+        chain_id: chain_id.into(),
+        params: ConsensusParams::default(),
+        spend_vk_digest: keys.vk_digest_hex(),
+        sequencer: None,
+        sp1_vk: None,
+        allocations: (0..notes)
+            .map(|i| Allocation {
+                address: fvk.address_at(i).to_string(),
+                amount: 100,
+            })
+            .collect(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("s.redb"), genesis.clone(), keys, vec![]).unwrap();
+    (dir, Arc::new(app), genesis, alice)
+}
+
+/// Alice spends her genesis note `index`, paying herself `value` (fee 1), as encoded bytes.
+pub fn spend(genesis: &Genesis, alice: &SpendingKey, index: usize, value: u64) -> Vec<u8> {
+    let notes = genesis.notes().unwrap();
+    let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
+    let request = TransactionRequest {
+        chain_id: genesis.chain_id.clone(),
+        expiry_height: 100,
+        anchor: tree.root(),
+        inputs: vec![SpendableNote {
+            note: notes[index],
+            path: tree.path(index as u32).unwrap(),
+        }],
+        payment: Payment {
+            to: alice.full_viewing_key().address_at(50),
+            value,
+            memo: [0; 512],
+        },
+        change_address: alice.full_viewing_key().address_at(51),
+        fee: 1,
+    };
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    let tx = build_transaction(alice, &request, &prover, &mut OsRng, &mut |_| {}).unwrap();
+    ChainTx::Shielded(Box::new(tx)).to_bytes()
+}

@@ -147,6 +147,43 @@ fn tampered_proof_bytes_are_rejected() {
     }
 }
 
+/// A bounded property test of the proof encoding (the unbounded search for decoding is
+/// `scripts/fuzz`): random mutations of a real proof (a flipped bit, a cut, an inserted byte, a
+/// run of 0xff that makes a length prefix huge, bytes appended) are decoded and verified; each is
+/// refused with an error, and neither decoding nor verification panics.
+#[test]
+fn mutated_proofs_are_refused_without_panicking() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let f = fixture();
+    let mut rng = StdRng::seed_from_u64(20);
+    for case in 0..120 {
+        let mut proof = f.tx.proof.clone();
+        let at = rng.gen_range(0..proof.len());
+        match case % 5 {
+            0 => proof[at] ^= 1 << rng.gen_range(0..8),
+            1 => proof.truncate(at),
+            2 => proof.insert(at, rng.r#gen()),
+            3 => proof[at..(at + 8).min(f.tx.proof.len())].fill(0xff),
+            _ => proof.extend((0..rng.gen_range(1..64)).map(|_| rng.r#gen::<u8>())),
+        }
+        if proof == f.tx.proof {
+            continue;
+        }
+        // Decoding alone either yields parts or an error.
+        let _ = zkpsm_proofs::proof_parts(&proof);
+        let tx = Transaction {
+            proof,
+            ..f.tx.clone()
+        };
+        assert!(
+            verify_transaction(&keys(), &tx, &ctx()).is_err(),
+            "mutant {case} (kind {}) at {at} accepted",
+            case % 5
+        );
+    }
+}
+
 type Tamper = Box<dyn Fn(&mut Transaction)>;
 
 #[test]

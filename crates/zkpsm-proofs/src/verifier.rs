@@ -24,20 +24,17 @@ pub fn verify_transaction(
     tx: &Transaction,
     context: &VerifyContext,
 ) -> Result<PublicValues, ProofError> {
-    let (expected, snark) = prepare(tx, context)?;
-    verify_decoded(keys, &snark, &expected)?;
+    check_body(tx, context)?;
+    let expected = tx.body.public_values();
+    verify_proof(keys, &tx.proof, &expected)?;
     Ok(expected)
 }
 
-/// The checks of a transaction before its proof (stateless, then against the chain), its public
-/// values, and its decoded proof.
-fn prepare(
-    tx: &Transaction,
-    context: &VerifyContext,
-) -> Result<(PublicValues, SpendSnark), ProofError> {
+/// The checks of a transaction before its proof: stateless, then against the chain.
+fn check_body(tx: &Transaction, context: &VerifyContext) -> Result<(), ProofError> {
     tx.body.check_stateless()?;
     tx.body.check_context(&context.chain_id, context.height)?;
-    Ok((tx.body.public_values(), decode_proof(&tx.proof)?))
+    Ok(())
 }
 
 /// Decodes proof bytes, bounded by the codec's limit.
@@ -47,35 +44,30 @@ fn decode_proof(proof: &[u8]) -> Result<SpendSnark, ProofError> {
         .map_err(|e| ProofError::MalformedProof(e.to_string()))
 }
 
-/// Verifies transactions together and returns each one's verdict, in order. Their proofs'
-/// openings are checked as one random linear combination (spartan2's `verify_batch`, with
-/// weights of 128 bits no submitter can predict); if that fails, each proof is verified alone, so
-/// a bad one is named and the others still pass. A batch of one is [`verify_transaction`].
+/// Verifies transactions together and returns each one's verdict, in order: their bodies' checks
+/// one by one, then the proofs of those that pass as [`verify_proofs`] does (one random linear
+/// combination of their openings, each proof alone if that fails). A batch of one is
+/// [`verify_transaction`].
 pub fn verify_batch(
     keys: &SpendKeys,
     txs: &[&Transaction],
     context: &VerifyContext,
 ) -> Vec<Result<PublicValues, ProofError>> {
     let mut verdicts = Vec::with_capacity(txs.len());
-    let mut batch = Vec::new();
+    let mut indices = Vec::new();
+    let mut items = Vec::new();
     for (i, tx) in txs.iter().enumerate() {
-        match prepare(tx, context) {
-            Ok((expected, snark)) => {
-                batch.push((i, snark));
+        match check_body(tx, context) {
+            Ok(()) => {
+                let expected = tx.body.public_values();
+                indices.push(i);
+                items.push((tx.proof.as_slice(), expected));
                 verdicts.push(Ok(expected));
             }
             Err(e) => verdicts.push(Err(e)),
         }
     }
-    let expected: Vec<PublicValues> = batch
-        .iter()
-        .filter_map(|(i, _)| verdicts[*i].as_ref().ok().copied())
-        .collect();
-    let (indices, snarks): (Vec<usize>, Vec<SpendSnark>) = batch.into_iter().unzip();
-    for (i, checked) in indices
-        .into_iter()
-        .zip(verify_decoded_batch(keys, &snarks, &expected))
-    {
+    for (i, checked) in indices.into_iter().zip(verify_proofs(keys, &items)) {
         if let Err(e) = checked {
             verdicts[i] = Err(e);
         }
@@ -85,7 +77,10 @@ pub fn verify_batch(
 
 /// Verifies proofs (as bytes) against the public values computed from their bodies, together,
 /// and returns each one's verdict, in order: the batched form of [`verify_proof`], for callers
-/// that have already run a transaction's other checks (block execution, admission).
+/// that have already run a transaction's other checks (block execution, admission). Their
+/// openings are checked as one random linear combination (spartan2's `verify_batch`, with
+/// weights of 128 bits no submitter can predict); if that fails, each proof is verified alone, so
+/// a bad one is named and the others still pass.
 pub fn verify_proofs(
     keys: &SpendKeys,
     items: &[(&[u8], PublicValues)],

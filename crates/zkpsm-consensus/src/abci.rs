@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tendermint::abci::Code;
+use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::response::{self, ProcessProposal};
 use tendermint::abci::types::ExecTxResult;
 use tendermint::v0_38::abci::{
@@ -376,7 +377,11 @@ impl Service<MempoolRequest> for MempoolService {
         let (app, admission) = (self.app.clone(), self.admission.clone());
         Box::pin(async move {
             let MempoolRequest::CheckTx(check) = &request;
-            if let Err(e) = admission.check(check.tx.to_vec()).await {
+            // A Recheck is of a transaction admitted before, whose proof verified then: the
+            // app's own check (a cache hit for the proof) is all it needs.
+            if check.kind == CheckTxKind::New
+                && let Err(e) = admission.check(check.tx.to_vec()).await
+            {
                 return Ok(MempoolResponse::CheckTx(response::CheckTx {
                     code: Code::from(e.code()),
                     log: e.to_string(),

@@ -1,4 +1,6 @@
-//! The node's HTTP JSON API (axum), served in every mode, and a blocking client for wallets.
+//! The node's HTTP JSON API: the types of every route and a blocking client for wallets. The
+//! server (axum) is `zkpsm-node`'s; this crate depends on nothing of the node, so a wallet built on
+//! it links no server, consensus or storage.
 //!
 //! | route | answer |
 //! |---|---|
@@ -16,5 +18,4 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
-pub mod server;
 pub mod types;

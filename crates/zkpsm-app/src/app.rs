@@ -156,7 +156,7 @@ impl App {
     /// batch admission verify many such proofs together, then call [`Self::check_tx`] again (a
     /// cache hit for the proof) against the state of that moment.
     pub fn check_tx_before_proof(&self, bytes: &[u8]) -> Result<Admission, AppError> {
-        let tx = ChainTx::decode(bytes)?;
+        let tx = ChainTx::decode(bytes).map_err(AppError::malformed)?;
         let id = tx.id();
         let height = self.head()?.state.height + 1;
         match tx {
@@ -288,7 +288,11 @@ impl App {
         let decoded = block
             .txs
             .iter()
-            .map(|bytes| ChainTx::decode(bytes).map(|tx| Decoded { id: tx.id(), tx }))
+            .map(|bytes| {
+                ChainTx::decode(bytes)
+                    .map(|tx| Decoded { id: tx.id(), tx })
+                    .map_err(AppError::malformed)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         for d in &decoded {
             match &d.tx {

@@ -28,11 +28,7 @@ fn prover_error(e: impl std::fmt::Display) -> AppError {
 }
 
 /// Loads the saved prover if it continues this chain, else starts at genesis.
-fn resume(
-    app: &App,
-    config: &ChainProverConfig,
-    log: &dyn Fn(&str),
-) -> Result<ChainProver, AppError> {
+fn resume(app: &App, config: &ChainProverConfig) -> Result<ChainProver, AppError> {
     let genesis = app
         .store()
         .committed_at(0)?
@@ -43,14 +39,16 @@ fn resume(
             Ok(p) => {
                 let committed = app.store().committed_at(p.height())?;
                 if p.z0() == z0 && committed.map(|c| c.state.z()) == p.state().ok() {
-                    log(&format!("chain prover: resuming at block {}", p.height()));
+                    tracing::info!("chain prover: resuming at block {}", p.height());
                     return Ok(p);
                 }
-                log("chain prover: saved state is of another chain; starting from genesis");
+                tracing::info!(
+                    "chain prover: saved state is of another chain; starting from genesis"
+                );
             }
-            Err(e) => log(&format!(
-                "chain prover: unreadable saved state ({e}); starting from genesis"
-            )),
+            Err(e) => {
+                tracing::info!("chain prover: unreadable saved state ({e}); starting from genesis")
+            }
         }
     }
     Ok(ChainProver::new(z0))
@@ -65,25 +63,22 @@ fn save(prover: &ChainProver, config: &ChainProverConfig) -> Result<(), AppError
         .map_err(prover_error)
 }
 
-/// Runs the prover until `stop` is set, reporting progress through `log`.
+/// Runs the prover until `stop` is set, reporting progress through `tracing`.
 pub fn run(
     app: Arc<App>,
     config: ChainProverConfig,
     stop: Arc<AtomicBool>,
-    log: &dyn Fn(&str),
 ) -> Result<(), AppError> {
     let capacity = app.genesis().params.max_txs_per_block as usize;
-    log(&format!(
-        "chain prover: setting up parameters for {capacity} transactions per block"
-    ));
+    tracing::info!("chain prover: setting up parameters for {capacity} transactions per block");
     let started = Instant::now();
     let params = ChainParams::setup(capacity).map_err(prover_error)?;
-    log(&format!(
+    tracing::info!(
         "chain prover: ready in {:.1} s ({} constraints per step)",
         started.elapsed().as_secs_f64(),
         params.num_constraints().0
-    ));
-    let mut prover = resume(&app, &config, log)?;
+    );
+    let mut prover = resume(&app, &config)?;
     let mut compressed_at = app.store().latest_chain_proof()?.map_or(0, |(h, _)| h);
     while !stop.load(Ordering::SeqCst) {
         let head = app.head()?.state.height;
@@ -97,30 +92,27 @@ pub fn run(
             prover.prove_step(&params, witness).map_err(prover_error)?;
             save(&prover, &config)?;
             app.store().prune_step_witnesses(next)?;
-            log(&format!(
+            tracing::info!(
                 "chain prover: folded block {next}/{head} in {:.1} s",
                 started.elapsed().as_secs_f64()
-            ));
+            );
         }
         // Compress when due or asked for, even while behind the head.
         let folded = prover.height();
         let due = config.compress_every > 0 && folded >= compressed_at + config.compress_every;
         if folded > compressed_at && (due || app.take_chain_proof_request(folded)) {
             let started = Instant::now();
-            log(&format!(
-                "chain prover: compressing blocks 1..={}",
-                prover.height()
-            ));
+            tracing::info!("chain prover: compressing blocks 1..={}", prover.height());
             let proof = prover.compress(&params).map_err(prover_error)?;
             let bytes = borsh::to_vec(&proof).map_err(prover_error)?;
             app.store().put_chain_proof(proof.height, &bytes)?;
             compressed_at = proof.height;
-            log(&format!(
+            tracing::info!(
                 "chain prover: proof of blocks 1..={} ready in {:.1} s ({} bytes)",
                 proof.height,
                 started.elapsed().as_secs_f64(),
                 proof.snark.len()
-            ));
+            );
             continue;
         }
         if next > head {

@@ -44,6 +44,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Bytes that did not decode (the primitives' reason, kept as the message).
+    pub fn malformed(e: zkpsm_primitives::Error) -> Self {
+        AppError::Malformed(e.to_string())
+    }
+
     /// A stable numeric code (as in ABCI: 0 is success).
     pub fn code(&self) -> u32 {
         match self {

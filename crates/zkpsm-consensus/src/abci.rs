@@ -81,7 +81,7 @@ fn sigkill_self() -> ! {
 
 /// A consensus failure the node must not survive: halting is the only safe answer.
 fn halt(what: &str) -> ! {
-    eprintln!("zkpsm: consensus failure, halting: {what}");
+    tracing::error!("zkpsm: consensus failure, halting: {what}");
     std::process::exit(70);
 }
 
@@ -152,7 +152,7 @@ impl AbciApp {
                         ConsensusResponse::ProcessProposal(ProcessProposal::Accept)
                     }
                     Err(e) => {
-                        eprintln!("rejecting proposal at height {}: {e}", p.height);
+                        tracing::warn!("rejecting proposal at height {}: {e}", p.height);
                         ConsensusResponse::ProcessProposal(ProcessProposal::Reject)
                     }
                 }
@@ -271,7 +271,7 @@ impl AbciApp {
 
     fn crash_if(&self, point: CrashPoint, height: u64) {
         if self.crash_at == Some((point, height)) {
-            eprintln!("zkpsm: failpoint {point:?} at height {height}: SIGKILL");
+            tracing::warn!("zkpsm: failpoint {point:?} at height {height}: SIGKILL");
             sigkill_self();
         }
     }

@@ -32,15 +32,15 @@ pub async fn run(
         match tokio::task::spawn_blocking(move || n.produce_block()).await {
             Ok(Ok(c)) => {
                 if c.state.height % 50 == 0 {
-                    eprintln!(
+                    tracing::info!(
                         "block {} app hash {}",
                         c.state.height,
                         hex::encode(c.app_hash)
                     );
                 }
             }
-            Ok(Err(e)) => eprintln!("block production failed (will retry): {e}"),
-            Err(e) => eprintln!("block production task failed (will retry): {e}"),
+            Ok(Err(e)) => tracing::warn!("block production failed (will retry): {e}"),
+            Err(e) => tracing::error!("block production task failed (will retry): {e}"),
         }
     }
 }

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain_step;
+pub mod chain_tx;
 pub mod encryption;
 pub mod error;
 pub mod field;

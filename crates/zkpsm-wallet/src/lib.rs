@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builder;
+pub mod example;
 pub mod file;
 pub mod scan;
 pub mod send;

@@ -6,7 +6,7 @@ use crate::scan::{leaves, scan};
 use crate::witness::witnesses;
 use rand_core::{CryptoRng, RngCore};
 use zkpsm_api::client::Client;
-use zkpsm_app::ChainTx;
+use zkpsm_primitives::chain_tx::ChainTx;
 use zkpsm_primitives::keys::{Address, Diversifier};
 use zkpsm_primitives::note::Note;
 use zkpsm_primitives::transaction::ARITY;

@@ -1,13 +1,13 @@
 //! `zkpsm demo`: an embedded node in a temporary home, two wallets, private payments back and
 //! forth, balances and timings.
 
-use crate::node::{Consensus, NodeConfig, init, start};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
 use zkpsm_app::ConsensusParams;
 use zkpsm_app::genesis::Allocation;
+use zkpsm_node::node::{Consensus, NodeConfig, init, start};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;

@@ -3,26 +3,17 @@
 #![forbid(unsafe_code)]
 
 mod bench;
-mod bench_chain;
-mod bench_consensus;
-mod bench_node;
-mod cometbft_rpc;
-mod da_layer;
 mod demo;
-mod node;
-mod orchard_peer;
 mod prove;
-mod publish;
-mod sp1;
-mod sync;
 mod tx;
-mod verify;
-mod verify_phases;
 mod wallet_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zkpsm_light::driver as verify;
+use zkpsm_light::sp1::Sp1Paths;
+use zkpsm_node::{da_layer, node, sync};
 
 /// A private, provable application-specific blockchain.
 #[derive(Parser)]
@@ -37,9 +28,13 @@ enum Command {
     /// Build, inspect and verify shielded transactions.
     #[command(subcommand)]
     Tx(TxCommand),
-    /// Benchmarks that print a table (or JSON).
-    #[command(subcommand)]
-    Bench(BenchCommand),
+    /// Benchmarks that print a table (or JSON): runs `zkpsm-bench` (built next to this binary),
+    /// e.g. `zkpsm bench tx --json`; `zkpsm bench --help` lists them.
+    Bench {
+        /// The benchmark and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Create a new chain's genesis and configuration in a home folder.
     Init {
         /// The node's home folder.
@@ -142,7 +137,7 @@ enum Command {
         #[arg(long)]
         sp1_proof: Option<PathBuf>,
         #[command(flatten)]
-        sp1: sp1::Sp1Paths,
+        sp1: Sp1Args,
     },
     /// Prove a range of a stopped node's blocks into a file: `sp1` in the SP1 zkVM (its host is
     /// built by scripts/test-sp1), or `nova`, the chain's own IVC (ranges from genesis).
@@ -160,7 +155,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
-        sp1: sp1::Sp1Paths,
+        sp1: Sp1Args,
     },
     /// Start an embedded chain in a temporary home and make private payments between two wallets.
     Demo,
@@ -190,6 +185,26 @@ enum Command {
         #[arg(long)]
         cometbft_genesis: Option<PathBuf>,
     },
+}
+
+/// Where the SP1 host and the guest are.
+#[derive(clap::Args, Clone, Debug)]
+struct Sp1Args {
+    /// The `zkpsm-sp1` host binary (built by scripts/test-sp1).
+    #[arg(long, default_value = "sp1/target/host/release/zkpsm-sp1")]
+    sp1_host: PathBuf,
+    /// The SP1 guest ELF (built by scripts/build-sp1-guest).
+    #[arg(long, default_value = "sp1/target/zkpsm-sp1-guest.elf")]
+    sp1_elf: PathBuf,
+}
+
+impl Sp1Args {
+    fn paths(self) -> Sp1Paths {
+        Sp1Paths {
+            sp1_host: self.sp1_host,
+            sp1_elf: self.sp1_elf,
+        }
+    }
 }
 
 /// A Celestia DA layer (instead of the embedded store).
@@ -224,7 +239,7 @@ enum TxCommand {
         #[arg(long)]
         out: PathBuf,
         /// The chain id to build for.
-        #[arg(long, default_value = tx::EXAMPLE_CHAIN_ID)]
+        #[arg(long, default_value = zkpsm_wallet::example::EXAMPLE_CHAIN_ID)]
         chain_id: String,
     },
     /// Verify an encoded transaction: exit 0 and print its public values, or exit 1 with a reason.
@@ -232,7 +247,7 @@ enum TxCommand {
         /// The encoded transaction.
         file: PathBuf,
         /// The chain id it must be for.
-        #[arg(long, default_value = tx::EXAMPLE_CHAIN_ID)]
+        #[arg(long, default_value = zkpsm_wallet::example::EXAMPLE_CHAIN_ID)]
         chain_id: String,
         /// The height of the block it would enter (expired transactions are refused).
         #[arg(long, default_value_t = 1)]
@@ -240,60 +255,23 @@ enum TxCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Prove and verify a 2-in-2-out transaction, next to Zcash Orchard's 2-action bundle.
-    Tx {
-        /// Timed runs of each measurement (medians are reported).
-        #[arg(long, default_value_t = 7)]
-        runs: usize,
-        /// Hyrax commitment widths (powers of two, comma-separated) to compare the spend keys at,
-        /// each with the linear and the logarithmic opening, instead of the chain's keys alone.
-        #[arg(long, value_delimiter = ',')]
-        widths: Vec<usize>,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Committed tps on a 4-validator CometBFT network: kvstore's and zkpsm's, with the bound.
-    Consensus {
-        /// zkpsm transactions (each proven first, ~0.15 s apiece).
-        #[arg(long, default_value_t = 384)]
-        txs: usize,
-        /// Most zkpsm transactions pending (sent, not yet committed) at once; 0 for no limit.
-        #[arg(long, default_value_t = 96)]
-        window: usize,
-        /// Seconds of kvstore transactions.
-        #[arg(long, default_value_t = 10.0)]
-        kv_seconds: f64,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// The chain prover: time per block (one Nova step), compression, proof size, verification.
-    Chain {
-        /// Step capacities (transactions per block) to measure, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
-        capacities: Vec<usize>,
-        /// Full blocks folded per capacity.
-        #[arg(long, default_value_t = 3)]
-        blocks: u64,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// End-to-end transactions per second through an embedded node, next to the verification bound.
-    Node {
-        /// Pre-proven transactions to push through.
-        #[arg(long, default_value_t = 96)]
-        txs: usize,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+/// What the node's libraries log goes to stderr, filtered by `RUST_LOG` (default: zkpsm's
+/// progress at `info`, the proof systems' own spans and events only from `warn`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,spartan2=warn,nova_snark=warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .without_time()
+        .init();
 }
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tx(TxCommand::Example { out, chain_id }) => tx::example(&out, &chain_id),
@@ -302,19 +280,7 @@ fn main() -> ExitCode {
             chain_id,
             height,
         }) => tx::verify(&file, &chain_id, height),
-        Command::Bench(BenchCommand::Tx { runs, widths, json }) => bench::tx(runs, &widths, json),
-        Command::Bench(BenchCommand::Chain {
-            capacities,
-            blocks,
-            json,
-        }) => bench_chain::run(&capacities, blocks, json),
-        Command::Bench(BenchCommand::Node { txs, json }) => bench_node::run(txs, json),
-        Command::Bench(BenchCommand::Consensus {
-            txs,
-            window,
-            kv_seconds,
-            json,
-        }) => bench_consensus::run(txs, window, kv_seconds, json),
+        Command::Bench { args } => bench::run(&args),
         Command::Init {
             home,
             chain_id,
@@ -424,10 +390,18 @@ fn main() -> ExitCode {
             let cometbft = cometbft_rpc.zip(cometbft_genesis);
             let source = match (chain_proof, sp1_proof) {
                 (Some(file), _) => verify::ProofSource::NovaFile(file),
-                (None, Some(file)) => verify::ProofSource::Sp1File(file, sp1),
+                (None, Some(file)) => verify::ProofSource::Sp1File(file, sp1.paths()),
                 (None, None) => verify::ProofSource::Node,
             };
-            verify::run(&node, &genesis, cometbft, source, &nullifiers, &commitments)
+            verify::run(
+                &node,
+                &genesis,
+                cometbft,
+                source,
+                &nullifiers,
+                &commitments,
+                &mut std::io::stdout(),
+            )
         }
         Command::Prove {
             home,
@@ -435,7 +409,7 @@ fn main() -> ExitCode {
             blocks,
             out,
             sp1,
-        } => prove::run(&home, &backend, &blocks, &out, &sp1),
+        } => prove::run(&home, &backend, &blocks, &out, &sp1.paths()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -468,8 +442,7 @@ fn sync_from_da(
         }
         None => da.open(home)?,
     };
-    let log = |line: &str| eprintln!("{line}");
-    let synced = sync::run(home, genesis, da.as_ref(), cometbft_genesis, &log)?;
+    let synced = sync::run(home, genesis, da.as_ref(), cometbft_genesis)?;
     println!(
         "synced {} from DA: block {}, app hash {} ({} blob(s) or block(s) skipped)",
         home.display(),

@@ -2,10 +2,11 @@
 //! the node recorded with each block, by the SP1 backend (in its own host binary) or by the
 //! chain's Nova IVC (from genesis, the proof `zkpsm verify --chain-proof` checks).
 
-use crate::{node, sp1};
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::Path;
 use std::time::Instant;
+use zkpsm_light::sp1::Sp1Paths;
+use zkpsm_node::{node, sp1};
 use zkpsm_proofs::chain::{ChainParams, ChainProver};
 use zkpsm_state::Store;
 
@@ -27,13 +28,7 @@ pub fn parse_range(text: &str) -> Result<(u64, u64)> {
 }
 
 /// Proves the blocks `blocks` of the node at `home` with `backend` into `out`.
-pub fn run(
-    home: &Path,
-    backend: &str,
-    blocks: &str,
-    out: &Path,
-    paths: &sp1::Sp1Paths,
-) -> Result<()> {
+pub fn run(home: &Path, backend: &str, blocks: &str, out: &Path, paths: &Sp1Paths) -> Result<()> {
     let (from, to) = parse_range(blocks)?;
     match backend {
         "sp1" => sp1::prove(paths, home, from, to, out),

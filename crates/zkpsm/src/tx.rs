@@ -5,15 +5,10 @@ use rand::rngs::OsRng;
 use std::path::Path;
 use std::time::Instant;
 use zkpsm_primitives::encryption::{try_decrypt, try_recover_outgoing};
-use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_primitives::merkle::MemoryTree;
-use zkpsm_primitives::note::{Note, NoteCommitment};
 use zkpsm_primitives::transaction::Transaction;
 use zkpsm_proofs::{SpendKeys, SpendProver, VerifyContext, verify_transaction};
-use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
-
-/// The chain id of example transactions.
-pub const EXAMPLE_CHAIN_ID: &str = "zkpsm-example";
+use zkpsm_wallet::build_transaction;
+use zkpsm_wallet::example::example_world;
 
 /// Sets up the spend keys, saying so.
 pub fn keys() -> Result<std::sync::Arc<SpendKeys>> {
@@ -28,65 +23,11 @@ pub fn keys() -> Result<std::sync::Arc<SpendKeys>> {
     Ok(keys)
 }
 
-/// The example wallet state: a sender with two notes in a small tree, and a recipient.
-pub struct ExampleWorld {
-    /// The sender's key.
-    pub sender: SpendingKey,
-    /// The request paying the recipient 250 with a fee of 10.
-    pub request: TransactionRequest,
-}
-
-/// Fresh keys and a tree holding the sender's two notes among others'.
-pub fn example_world(chain_id: &str) -> ExampleWorld {
-    let sender = SpendingKey::random(&mut OsRng);
-    let recipient = SpendingKey::random(&mut OsRng);
-    let fvk = sender.full_viewing_key();
-    let notes = [
-        Note::new(fvk.address_at(0), 600, &mut OsRng),
-        Note::new(fvk.address_at(1), 400, &mut OsRng),
-    ];
-    let stranger = SpendingKey::random(&mut OsRng).full_viewing_key();
-    let other = |v: u64| Note::new(stranger.address_at(v), v, &mut OsRng).commitment();
-    let leaves: Vec<NoteCommitment> = vec![
-        other(5),
-        notes[0].commitment(),
-        other(7),
-        other(9),
-        notes[1].commitment(),
-    ];
-    let tree = MemoryTree::new(&leaves);
-    let inputs = [(notes[0], 1), (notes[1], 4)]
-        .map(|(note, pos)| SpendableNote {
-            note,
-            path: tree.path(pos).unwrap_or_else(|| unreachable!()),
-        })
-        .to_vec();
-    let mut memo = [0u8; 512];
-    let text = b"thanks for the coffee";
-    memo[..text.len()].copy_from_slice(text);
-    ExampleWorld {
-        request: TransactionRequest {
-            chain_id: chain_id.to_owned(),
-            expiry_height: 1000,
-            anchor: tree.root(),
-            inputs,
-            payment: Payment {
-                to: recipient.full_viewing_key().address_at(0),
-                value: 250,
-                memo,
-            },
-            change_address: fvk.address_at(2),
-            fee: 10,
-        },
-        sender,
-    }
-}
-
 /// `zkpsm tx example --out FILE`.
 pub fn example(out: &Path, chain_id: &str) -> Result<()> {
     zkpsm_primitives::transaction::check_chain_id(chain_id)?;
     let prover = SpendProver::new(keys()?);
-    let world = example_world(chain_id);
+    let world = example_world(chain_id, &mut OsRng);
     eprintln!(
         "[2/3] building: spend 600 + 400, pay 250 to {}",
         world.request.payment.to

@@ -1,6 +1,5 @@
 //! The axum server.
 
-use crate::types::*;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -12,6 +11,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use zkpsm_api::types::*;
 use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
@@ -163,7 +163,7 @@ async fn submit(
             }
         }
         Backend::CometBft { forwarder, .. } => {
-            let id = ChainTx::decode(&bytes)?.id();
+            let id = ChainTx::decode(&bytes).map_err(AppError::malformed)?.id();
             match forwarder.submit(bytes).await {
                 Ok(()) => Ok(axum::Json(Submitted {
                     txid: id.to_string(),
@@ -221,7 +221,11 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
         block
             .txs
             .iter()
-            .map(|t| zkpsm_app::ChainTx::decode(t).map(|t| t.id().to_string()))
+            .map(|t| {
+                ChainTx::decode(t)
+                    .map(|t| t.id().to_string())
+                    .map_err(AppError::malformed)
+            })
             .collect::<Result<Vec<_>, _>>()?
     };
     let da = match app.store().published(height)? {

@@ -1,4 +1,5 @@
-//! `zkpsm verify`: the light client. From the chain's genesis document alone (never from the node)
+//! The light client's driver (`zkpsm verify`): it fetches what the checks of this crate's root
+//! need and writes what it checked, line by line, to a writer. From the chain's genesis document alone (never from the node)
 //! it computes the genesis state and derives the chain verifier key; from the node it takes the
 //! latest compressed chain proof (or it reads a proof file: a Nova chain proof, or an SP1 proof of a
 //! block range that the SP1 host checks under the guest key genesis pins) and Merkle proofs for the
@@ -6,19 +7,20 @@
 //! and it checks that the chain committed the proven app hash: the embedded sequencer's signature
 //! (from the node), or a CometBFT commit signed by more than 2/3 of the voting power of the
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
-//! (exit 1).
+//! (`zkpsm verify` exits 1).
 
 use crate::cometbft_rpc::{fetch_commit, trusted_validators};
 use crate::sp1::Sp1Paths;
+use crate::{
+    CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
+    check_range, check_sequencer_commit,
+};
 use anyhow::{Context, Result, anyhow, bail};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
-use zkpsm_light::{
-    CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
-    check_range, check_sequencer_commit,
-};
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness, Z_LEN};
 use zkpsm_primitives::field;
@@ -72,6 +74,7 @@ fn note_path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
 
 /// Checks that the chain committed the app hash of `checked`.
 fn check_commit(
+    out: &mut dyn Write,
     client: &Client,
     genesis: &Genesis,
     cometbft: Option<&(String, PathBuf)>,
@@ -93,10 +96,11 @@ fn check_commit(
                 &hex32(&commit.app_hash, "app hash")?,
                 &signature,
             )?;
-            println!(
+            writeln!(
+                out,
                 "commit of height {height} signed by the genesis sequencer {}",
                 hex::encode(sequencer)
-            );
+            )?;
         }
         (None, Some((rpc, cometbft_genesis))) => {
             let trusted = trusted_validators(cometbft_genesis, &genesis.chain_id)?;
@@ -117,12 +121,13 @@ fn check_commit(
                 &signed_header,
                 &validators,
             )?;
-            println!(
+            writeln!(
+                out,
                 "app hash of height {height} committed in CometBFT header {}, signed by more than \
                  2/3 of the voting power of the {} genesis validators",
                 height + 1,
                 trusted.validators().len()
-            );
+            )?;
         }
         (None, None) => bail!(
             "this genesis names no sequencer (a CometBFT chain): pass --cometbft-rpc URL and \
@@ -160,27 +165,30 @@ fn parse_roots(roots: &[(String, String)]) -> Result<Vec<(String, [u8; 32])>> {
 
 /// Verifies a Nova chain proof from genesis and computes the app hash it implies.
 fn check_nova(
+    out: &mut dyn Write,
     genesis: &Genesis,
     z0: &[Fq; Z_LEN],
     proof: &ChainProof,
     module_roots: &[(String, [u8; 32])],
 ) -> Result<CheckedState> {
     let capacity = genesis.params.max_txs_per_block as usize;
-    eprintln!("deriving the chain verifier key for {capacity} transactions per block ...");
+    tracing::info!("deriving the chain verifier key for {capacity} transactions per block ...");
     let started = Instant::now();
     let params = ChainParams::setup(capacity)?;
-    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
+    tracing::info!("  done in {:.1} s", started.elapsed().as_secs_f64());
     let checked = check_chain_proof(params.verifier_key(), z0, proof, module_roots)?;
-    println!(
+    writeln!(
+        out,
         "chain proof verified: {} blocks from genesis, state root app hash {}",
         proof.height,
         hex::encode(checked.app_hash)
-    );
+    )?;
     Ok(checked)
 }
 
 /// Checks an SP1 proof of a block range; the range's start, unless genesis, against its commit.
 fn check_sp1(
+    out: &mut dyn Write,
     client: &Client,
     genesis: &Genesis,
     cometbft: Option<&(String, PathBuf)>,
@@ -201,20 +209,22 @@ fn check_sp1(
         module_roots_at(client, from)?
     };
     let (start, end) = check_range(z0, &statement, &roots_before, &module_roots_at(client, to)?)?;
-    println!(
+    writeln!(
+        out,
         "SP1 proof verified under the genesis guest key {vk}: blocks {}..={to}, state root \
          app hash {}",
         from + 1,
         hex::encode(end.app_hash)
-    );
+    )?;
     match start {
-        None => println!("  the range starts at the genesis state"),
+        None => writeln!(out, "  the range starts at the genesis state")?,
         Some(start) => {
-            check_commit(client, genesis, cometbft, &start)?;
-            println!(
+            check_commit(out, client, genesis, cometbft, &start)?;
+            writeln!(
+                out,
                 "  the range starts at height {from}, whose state is trusted to that commit's \
                  signers (blocks 1..={from} are not in this proof)"
-            );
+            )?;
         }
     }
     Ok(end)
@@ -229,6 +239,7 @@ pub fn run(
     source: ProofSource,
     nullifiers: &[String],
     commitments: &[String],
+    out: &mut dyn Write,
 ) -> Result<()> {
     let text = std::fs::read_to_string(genesis_file)
         .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
@@ -243,7 +254,11 @@ pub fn run(
     .head()?
     .state
     .z();
-    println!("genesis state computed from {}", genesis_file.display());
+    writeln!(
+        out,
+        "genesis state computed from {}",
+        genesis_file.display()
+    )?;
 
     let client = Client::new(node);
     let decode = |bytes: &[u8]| -> Result<ChainProof> {
@@ -256,27 +271,40 @@ pub fn run(
                 .with_context(|| format!("fetching the chain proof from {node}"))?;
             let proof =
                 decode(&hex::decode(&info.proof).map_err(|_| anyhow!("the proof is not hex"))?)?;
-            check_nova(&genesis, &z0, &proof, &parse_roots(&info.module_roots)?)?
+            check_nova(
+                out,
+                &genesis,
+                &z0,
+                &proof,
+                &parse_roots(&info.module_roots)?,
+            )?
         }
         ProofSource::NovaFile(file) => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let proof = decode(&bytes)?;
             let roots = module_roots_at(&client, proof.height)?;
-            check_nova(&genesis, &z0, &proof, &roots)?
+            check_nova(out, &genesis, &z0, &proof, &roots)?
         }
-        ProofSource::Sp1File(file, paths) => {
-            check_sp1(&client, &genesis, cometbft.as_ref(), &z0, &file, &paths)?
-        }
+        ProofSource::Sp1File(file, paths) => check_sp1(
+            out,
+            &client,
+            &genesis,
+            cometbft.as_ref(),
+            &z0,
+            &file,
+            &paths,
+        )?,
     };
     let height = checked.state.height;
-    check_commit(&client, &genesis, cometbft.as_ref(), &checked)?;
-    println!(
+    check_commit(out, &client, &genesis, cometbft.as_ref(), &checked)?;
+    writeln!(
+        out,
         "  note tree: {} notes, nullifier set: {} entries, supply {}",
         checked.state.cm_size,
         checked.state.nf_size - 1,
         checked.state.supply
-    );
+    )?;
 
     for nf_hex in nullifiers {
         let nf = field::from_bytes(&hex32(nf_hex, "nullifier")?, "nullifier")?;
@@ -293,25 +321,28 @@ pub fn run(
             leaf,
             node_path_of(&answer.path, TreeShape::NULLIFIERS.path_len(0))?,
         )?;
-        println!(
+        writeln!(
+            out,
             "nullifier {nf_hex}: {} at height {} (proof checked against the proven nullifier root)",
             if answer.spent { "SPENT" } else { "unspent" },
             height
-        );
+        )?;
     }
     for cm_hex in commitments {
         let cm = field::from_bytes(&hex32(cm_hex, "commitment")?, "commitment")?;
         let answer = client.commitment_proof(cm_hex, height)?;
         let path = note_path_of(&answer.path)?;
         check_commitment(&checked, &cm, &path)?;
-        println!(
+        writeln!(
+            out,
             "commitment {cm_hex}: in the note tree at position {} (proof checked against the proven root)",
             path.index
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "trusted, not proven: that each transaction's spend proof verifies (the sequencer or \
          validators checked them; anyone can re-check them from the blocks)"
-    );
+    )?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::da_layer::DaConfig;
 use crate::publish::{self, CommitSource};
+use crate::server::Backend;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -11,7 +12,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
-use zkpsm_api::server::Backend;
 use zkpsm_app::chain_prover::{self, ChainProverConfig};
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{App, ConsensusParams, Genesis};
@@ -177,7 +177,7 @@ impl RunningNode {
         if let Some(rt) = &self.runtime {
             rt.block_on(tokio::signal::ctrl_c())?;
         }
-        eprintln!("stopping");
+        tracing::info!("stopping");
         self.stop();
         Ok(())
     }
@@ -262,7 +262,7 @@ pub fn start(
             let abci_app = AbciApp::new(app.clone());
             runtime.spawn(async move {
                 if let Err(e) = zkpsm_consensus::abci::serve(abci_app, &abci).await {
-                    eprintln!("ABCI server on {abci} stopped: {e}");
+                    tracing::error!("ABCI server on {abci} stopped: {e}");
                     std::process::exit(1);
                 }
             });
@@ -285,9 +285,8 @@ pub fn start(
         std::thread::Builder::new()
             .name("chain prover".into())
             .spawn(move || {
-                let log = |line: &str| eprintln!("{line}");
-                if let Err(e) = chain_prover::run(app, config, stop, &log) {
-                    eprintln!("chain prover stopped: {e}");
+                if let Err(e) = chain_prover::run(app, config, stop) {
+                    tracing::error!("chain prover stopped: {e}");
                 }
             })?;
     }
@@ -297,15 +296,10 @@ pub fn start(
         std::thread::Builder::new()
             .name("DA publisher".into())
             .spawn(move || {
-                let log = |line: &str| eprintln!("{line}");
-                publish::run(app, &|| da.open(&home), commits, stop, &log);
+                publish::run(app, &|| da.open(&home), commits, stop);
             })?;
     }
-    runtime.spawn(zkpsm_api::server::serve(
-        listener,
-        Arc::new(backend),
-        watcher,
-    ));
+    runtime.spawn(crate::server::serve(listener, Arc::new(backend), watcher));
     Ok(RunningNode {
         url,
         shutdown,

@@ -30,7 +30,7 @@
 //!   processes: load from outside the bench shows here), and the CPU time of executing a full
 //!   block whose proofs are verified, show where the cores go beyond verification.
 
-use crate::bench_node::prepare;
+use crate::node::prepare;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -56,11 +56,27 @@ fn repo() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
+/// The `zkpsm` binary the testnet runs as each validator's app: `ZKPSM_BIN`, or the one built next
+/// to this benchmark.
+fn zkpsm_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os("ZKPSM_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => std::env::current_exe()?.with_file_name("zkpsm"),
+    };
+    if !path.is_file() {
+        bail!(
+            "no zkpsm binary at {}: build it with `cargo build -p zkpsm`, or set ZKPSM_BIN",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 fn testnet(args: &[&str], base: u16, kind: &str) -> Result<()> {
     let script = repo().join("scripts/cometbft-testnet");
     let out = Command::new(&script)
         .args(args)
-        .env("ZKPSM_BIN", std::env::current_exe()?)
+        .env("ZKPSM_BIN", zkpsm_binary()?)
         .env("ZKPSM_TESTNET_BASE_PORT", base.to_string())
         .env("ZKPSM_TESTNET_APP", kind)
         .env("ZKPSM_TESTNET_EMPTY_BLOCKS", "false")

@@ -2,7 +2,6 @@
 //! (transactions proven ahead of time), next to the verification bound `cores / batched verify
 //! time per transaction` measured in the same run (admission verifies proofs in batches).
 
-use crate::node::{Consensus, NodeConfig, init, start};
 use anyhow::{Result, bail};
 use rand::rngs::OsRng;
 use std::path::Path;
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
 use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{ChainTx, ConsensusParams, Genesis};
+use zkpsm_node::node::{Consensus, NodeConfig, init, start};
 use zkpsm_primitives::chain_step::ANCHOR_RING_SLOTS;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
@@ -105,7 +105,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
     let verify_s = samples[samples.len() / 2];
     // Batched verification time per transaction, median of 3 batches (after a warm-up).
     let batch: Vec<&Transaction> = proven.iter().take(BATCH).collect();
-    let verify_batch_s = crate::bench::batch_ms_per_tx(&keys, &batch, &context, 3)? / 1e3;
+    let verify_batch_s = crate::tx::batch_ms_per_tx(&keys, &batch, &context, 3)? / 1e3;
     let txs = proven
         .into_iter()
         .map(|t| ChainTx::Shielded(Box::new(t)).to_bytes())

@@ -5,7 +5,6 @@
 //! reaches the committed app hash. Anything else is skipped with a logged reason. Finally it checks
 //! the latest chain proof found on DA against the state it rebuilt.
 
-use crate::cometbft_rpc::trusted_validators;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +15,7 @@ use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
 use zkpsm_da::envelope::{Assembler, Kind, Payload};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, Namespace};
+use zkpsm_light::cometbft_rpc::trusted_validators;
 use zkpsm_light::{check_chain_proof, check_cometbft_commit};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::sequencer::verify_commit;
@@ -41,14 +41,13 @@ pub struct Synced {
 }
 
 /// Syncs the node home `home` (created with `genesis_file`'s chain if new) from `da`; on a
-/// CometBFT chain `cometbft_genesis` names the trusted validators. `log` receives progress and
-/// every skip with its reason.
+/// CometBFT chain `cometbft_genesis` names the trusted validators. Progress and every skip with
+/// its reason are logged through `tracing`.
 pub fn run(
     home: &Path,
     genesis_file: &Path,
     da: &dyn DataAvailability,
     cometbft_genesis: Option<&Path>,
-    log: &dyn Fn(&str),
 ) -> Result<Synced> {
     let text = std::fs::read_to_string(genesis_file)
         .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
@@ -85,42 +84,41 @@ pub fn run(
     };
     let blocks = Namespace::of(&genesis.chain_id, Purpose::Blocks);
     let head = da.head()?;
-    log(&format!(
+    tracing::info!(
         "syncing chain {} from DA heights 1..={head} (namespace {blocks}), from block {}",
         genesis.chain_id,
         syncer.height()? + 1
-    ));
+    );
     let mut assembler = Assembler::default();
     for da_height in 1..=head {
         for blob in da.get(da_height, blocks)? {
             match assembler.push(&blob) {
                 None => {}
-                Some(Ok(p)) if p.kind == Kind::Block => syncer.offer(da_height, p, log)?,
-                Some(Ok(p)) => syncer.skip(
-                    log,
-                    format!("DA height {da_height}: a {:?} payload", p.kind),
-                ),
-                Some(Err(e)) => syncer.skip(log, format!("DA height {da_height}: {e}")),
+                Some(Ok(p)) if p.kind == Kind::Block => syncer.offer(da_height, p)?,
+                Some(Ok(p)) => {
+                    syncer.skip(format!("DA height {da_height}: a {:?} payload", p.kind))
+                }
+                Some(Err(e)) => syncer.skip(format!("DA height {da_height}: {e}")),
             }
         }
     }
     for why in assembler.incomplete() {
-        syncer.skip(log, format!("never completed: {why}"));
+        syncer.skip(format!("never completed: {why}"));
     }
     for (height, left) in &syncer.waiting {
-        log(&format!(
+        tracing::info!(
             "never applied: {} candidate(s) for block {height}, which does not follow the synced \
              chain",
             left.len()
-        ));
+        );
     }
     let height = syncer.height()?;
     let app_hash = syncer.app.head()?.app_hash;
-    log(&format!(
+    tracing::info!(
         "synced to block {height}, app hash {}",
         hex::encode(app_hash)
-    ));
-    check_latest_chain_proof(&syncer.app, da, head, log)?;
+    );
+    check_latest_chain_proof(&syncer.app, da, head)?;
     Ok(Synced {
         height,
         app_hash,
@@ -141,20 +139,20 @@ impl Syncer {
         Ok(self.app.head()?.state.height)
     }
 
-    fn skip(&mut self, log: &dyn Fn(&str), why: String) {
+    fn skip(&mut self, why: String) {
         self.skipped += 1;
-        log(&format!("skipped: {why}"));
+        tracing::warn!("skipped: {why}");
     }
 
     /// Takes a block payload found at `da_height`: applies it if it is the next block (then any
     /// waiting successors), keeps it if it is ahead, skips it if it is behind.
-    fn offer(&mut self, da_height: u64, payload: Payload, log: &dyn Fn(&str)) -> Result<()> {
+    fn offer(&mut self, da_height: u64, payload: Payload) -> Result<()> {
         let next = self.height()? + 1;
         if payload.height < next {
-            log(&format!(
+            tracing::info!(
                 "DA height {da_height}: block {} again (already synced)",
                 payload.height
-            ));
+            );
             return Ok(());
         }
         self.waiting
@@ -169,19 +167,15 @@ impl Syncer {
             let mut applied = false;
             for (da_height, bytes) in candidates {
                 if applied {
-                    log(&format!(
-                        "DA height {da_height}: another block {next} (already synced)"
-                    ));
+                    tracing::info!("DA height {da_height}: another block {next} (already synced)");
                     continue;
                 }
                 match self.apply(next, &bytes) {
                     Ok(()) => {
                         applied = true;
-                        log(&format!("synced block {next} (DA height {da_height})"));
+                        tracing::info!("synced block {next} (DA height {da_height})");
                     }
-                    Err(why) => {
-                        self.skip(log, format!("DA height {da_height}, block {next}: {why:#}"))
-                    }
+                    Err(why) => self.skip(format!("DA height {da_height}, block {next}: {why:#}")),
                 }
             }
             if !applied {
@@ -263,12 +257,7 @@ impl Syncer {
 /// highest height down (the latest posted first among equals), and each one that does not decode,
 /// names another height than its envelope, fails to verify or proves another app hash is skipped
 /// with a logged reason.
-fn check_latest_chain_proof(
-    app: &App,
-    da: &dyn DataAvailability,
-    head: u64,
-    log: &dyn Fn(&str),
-) -> Result<()> {
+fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> Result<()> {
     let genesis = app.genesis();
     let proofs = Namespace::of(&genesis.chain_id, Purpose::ChainProofs);
     let synced = app.head()?.state.height;
@@ -280,24 +269,25 @@ fn check_latest_chain_proof(
                 Some(Ok(p)) if p.kind == Kind::ChainProof && p.height <= synced => {
                     candidates.push((da_height, p))
                 }
-                Some(Ok(p)) => log(&format!(
+                Some(Ok(p)) => tracing::info!(
                     "skipped: DA height {da_height}, chain proofs: a {:?} payload of height {} \
                      (synced to {synced})",
-                    p.kind, p.height
-                )),
-                Some(Err(e)) => log(&format!(
-                    "skipped: DA height {da_height}, chain proofs: {e}"
-                )),
+                    p.kind,
+                    p.height
+                ),
+                Some(Err(e)) => tracing::info!("skipped: DA height {da_height}, chain proofs: {e}"),
                 None => {}
             }
         }
     }
     candidates.sort_by(|(da_a, a), (da_b, b)| b.height.cmp(&a.height).then(da_b.cmp(da_a)));
     if candidates.is_empty() {
-        log("no chain proof of a synced height on DA");
+        tracing::info!("no chain proof of a synced height on DA");
         return Ok(());
     }
-    log("deriving the chain verifier key from genesis to check the chain proofs on DA ...");
+    tracing::info!(
+        "deriving the chain verifier key from genesis to check the chain proofs on DA ..."
+    );
     let params = ChainParams::setup(genesis.params.max_txs_per_block as usize)?;
     let z0 = app
         .store()
@@ -308,18 +298,18 @@ fn check_latest_chain_proof(
     for (da_height, found) in &candidates {
         match check_candidate(app, &params, &z0, found) {
             Ok(height) => {
-                log(&format!(
+                tracing::info!(
                     "the chain proof of {height} blocks verifies and ends in the synced app hash"
-                ));
+                );
                 return Ok(());
             }
-            Err(e) => log(&format!(
+            Err(e) => tracing::info!(
                 "skipped: DA height {da_height}, a chain proof claiming height {}: {e:#}",
                 found.height
-            )),
+            ),
         }
     }
-    log("no chain proof on DA verifies: the synced blocks stand on their commits alone");
+    tracing::info!("no chain proof on DA verifies: the synced blocks stand on their commits alone");
     Ok(())
 }
 

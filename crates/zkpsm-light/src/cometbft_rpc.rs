@@ -13,7 +13,7 @@ use tendermint_rpc::{Client as _, HttpClient, Paging};
 pub fn trusted_validators(path: &Path, chain_id: &str) -> Result<validator::Set> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the CometBFT genesis {}", path.display()))?;
-    let (genesis_chain_id, set) = zkpsm_light::cometbft_genesis_validators(&text)
+    let (genesis_chain_id, set) = crate::cometbft_genesis_validators(&text)
         .with_context(|| format!("in {}", path.display()))?;
     if genesis_chain_id != chain_id {
         bail!(

@@ -3,7 +3,6 @@
 //! the latest compressed chain proof, to the DA layer. It never blocks consensus: while the layer
 //! is down it retries with backoff and the backlog waits in the outbox, across restarts too.
 
-use crate::cometbft_rpc::fetch_commit;
 use anyhow::{Context, Result, anyhow};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +13,7 @@ use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
 use zkpsm_da::envelope::{Kind, split};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{BlobRef, DataAvailability, Namespace};
+use zkpsm_light::cometbft_rpc::fetch_commit;
 
 /// Where the publisher gets the chain's commit of a block.
 pub enum CommitSource {
@@ -57,13 +57,12 @@ const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 /// Publishes until `stop` to the DA layer `open_da` opens (retried with backoff until it opens);
-/// `log` receives what happens.
+/// What happens is logged through `tracing`.
 pub fn run(
     app: Arc<App>,
     open_da: &dyn Fn() -> Result<Arc<dyn DataAvailability>>,
     commits: CommitSource,
     stop: Arc<AtomicBool>,
-    log: &dyn Fn(&str),
 ) {
     let mut backoff = MIN_BACKOFF;
     let da = loop {
@@ -73,10 +72,10 @@ pub fn run(
         match open_da() {
             Ok(da) => break da,
             Err(e) => {
-                log(&format!(
+                tracing::info!(
                     "DA publisher: cannot open the DA layer: {e:#}; retrying in {:.1} s",
                     backoff.as_secs_f64()
-                ));
+                );
                 sleep_unless_stopped(backoff, &stop);
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
@@ -94,13 +93,13 @@ pub fn run(
     let mut backoff = MIN_BACKOFF;
     let mut failing = false;
     while !stop.load(Ordering::SeqCst) {
-        match publisher.publish_next(log) {
+        match publisher.publish_next() {
             Ok(true) => {
                 if failing {
                     let backlog = publisher.app.store().outbox_len().unwrap_or(0);
-                    log(&format!(
+                    tracing::info!(
                         "DA publisher: the DA layer accepts blobs again; {backlog} blocks of backlog left"
-                    ));
+                    );
                     failing = false;
                 }
                 backoff = MIN_BACKOFF;
@@ -108,10 +107,10 @@ pub fn run(
             }
             Ok(false) => sleep_unless_stopped(Duration::from_millis(200), &stop),
             Err(e) => {
-                log(&format!(
+                tracing::info!(
                     "DA publisher: {e:#}; retrying in {:.1} s",
                     backoff.as_secs_f64()
-                ));
+                );
                 failing = true;
                 sleep_unless_stopped(backoff, &stop);
                 backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -161,7 +160,7 @@ struct Publisher {
 impl Publisher {
     /// Publishes the oldest unpublished block whose commit is available, else a newer chain
     /// proof; false if neither waits.
-    fn publish_next(&mut self, log: &dyn Fn(&str)) -> Result<bool> {
+    fn publish_next(&mut self) -> Result<bool> {
         let store = self.app.store();
         if let Some(height) = store.outbox_first()?
             && let Some(commit) = self.commits.commit(height)?
@@ -174,11 +173,11 @@ impl Publisher {
             let refs = submit_all(self.da.as_ref(), self.blocks, &blobs)?;
             store.mark_published(height, &borsh::to_vec(&refs)?)?;
             if height % 50 == 0 || blobs.len() > 1 {
-                log(&format!(
+                tracing::info!(
                     "DA publisher: block {height} posted in {} blob(s) at DA height {}",
                     blobs.len(),
                     refs.first().map_or(0, |r| r.height)
-                ));
+                );
             }
             return Ok(true);
         }
@@ -188,10 +187,10 @@ impl Publisher {
             let blobs = split(Kind::ChainProof, height, &proof, self.da.max_blob_bytes())?;
             let refs = submit_all(self.da.as_ref(), self.proofs, &blobs)?;
             self.proof_published = height;
-            log(&format!(
+            tracing::info!(
                 "DA publisher: the chain proof of {height} blocks posted at DA height {}",
                 refs.first().map_or(0, |r| r.height)
-            ));
+            );
             return Ok(true);
         }
         Ok(false)

@@ -1,30 +1,26 @@
-//! The SP1 backend from the main command line: `zkpsm prove --backend sp1` and `zkpsm verify
-//! --sp1-proof` run the `zkpsm-sp1` host, which `scripts/test-sp1` builds outside the default
-//! workspace (sp1-sdk and nova-snark pin incompatible versions of generic-array, so one binary
-//! cannot link both), and read back the statement it verified.
+//! The SP1 host as the light client (and the node's prover) run it: `zkpsm verify --sp1-proof`
+//! and `zkpsm prove --backend sp1` call the `zkpsm-sp1` host binary, which `scripts/test-sp1`
+//! builds outside the default workspace (sp1-sdk and nova-snark pin incompatible versions of
+//! generic-array, so one binary cannot link both), and read back the statement it verified.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use zkpsm_transition::RangeStatement;
 
-/// The verifying key hash of the SP1 guest built from this source tree, as `scripts/test-sp1`
-/// checks it against `sp1/guest.vk`; `zkpsm init` pins it in genesis.
-pub const GUEST_VK: &str = include_str!("../../../sp1/guest.vk").trim_ascii();
-
 /// Where the SP1 host and the guest are.
-#[derive(clap::Args, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Sp1Paths {
     /// The `zkpsm-sp1` host binary (built by scripts/test-sp1).
-    #[arg(long, default_value = "sp1/target/host/release/zkpsm-sp1")]
     pub sp1_host: PathBuf,
     /// The SP1 guest ELF (built by scripts/build-sp1-guest).
-    #[arg(long, default_value = "sp1/target/zkpsm-sp1-guest.elf")]
     pub sp1_elf: PathBuf,
 }
 
 impl Sp1Paths {
-    fn host(&self, subcommand: &str) -> Result<Command> {
+    /// The host's `subcommand`, with the guest ELF; an error naming the script that builds
+    /// whichever is missing.
+    pub fn host(&self, subcommand: &str) -> Result<Command> {
         if !self.sp1_host.is_file() {
             bail!(
                 "no SP1 host at {}: build it with scripts/test-sp1 (half an hour the first time), \
@@ -42,23 +38,6 @@ impl Sp1Paths {
         command.arg(subcommand).arg("--elf").arg(&self.sp1_elf);
         Ok(command)
     }
-}
-
-/// Proves blocks `from + 1..=to` of the stopped node at `home` into a compressed SP1 proof at `out`.
-pub fn prove(paths: &Sp1Paths, home: &Path, from: u64, to: u64, out: &Path) -> Result<()> {
-    let status = paths
-        .host("prove")?
-        .arg("--home")
-        .arg(home)
-        .args(["--from", &from.to_string(), "--to", &to.to_string()])
-        .args(["--mode", "compressed", "--out"])
-        .arg(out)
-        .status()
-        .context("running the SP1 host")?;
-    if !status.success() {
-        bail!("the SP1 host failed ({status}); its reason is above");
-    }
-    Ok(())
 }
 
 /// Verifies the SP1 proof at `proof` under the guest key `vk_hash`; returns its statement.

@@ -2,7 +2,7 @@
 //! (one Nova step), compression, the compressed proof's size and verification time, the verifier
 //! key's size and the process's peak memory, on full blocks made by the real executor.
 
-use crate::bench::median_ms;
+use crate::tx::median_ms;
 use anyhow::{Context, Result, bail};
 use std::time::Instant;
 use zkpsm_proofs::chain::{ChainParams, ChainProver};

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zkpsm_proofs::chain::{ChainParams, ChainProver};
+use zkpsm_chain_proof::{ChainParams, ChainProver};
 
 /// Where the prover keeps its state and how often it compresses.
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@
 use crate::tx::median_ms;
 use anyhow::{Context, Result, bail};
 use std::time::Instant;
-use zkpsm_proofs::chain::{ChainParams, ChainProver};
+use zkpsm_chain_proof::{ChainParams, ChainProver};
 use zkpsm_state::{Store, synthetic};
 
 /// Figures at one capacity.

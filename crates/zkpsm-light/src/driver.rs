@@ -9,11 +9,11 @@
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
 //! (`zkpsm verify` exits 1).
 
-use crate::cometbft_rpc::{fetch_commit, trusted_validators};
+use crate::cometbft_rpc::fetch_commit;
 use crate::sp1::Sp1Paths;
+use crate::trust::TrustRoot;
 use crate::{
-    CheckedState, check_chain_proof, check_cometbft_commit, check_commitment, check_nullifier,
-    check_range, check_sequencer_commit,
+    CheckedState, check_chain_proof, check_commitment, check_nullifier, check_range, same_app_hash,
 };
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::Write;
@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
+use zkpsm_chain_proof::{ChainParams, ChainProof};
+use zkpsm_da::block_blob::BlockCommit;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness, Z_LEN};
 use zkpsm_primitives::field;
@@ -28,7 +30,6 @@ use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::merkle::DEPTH;
 use zkpsm_primitives::tree::TreeShape;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::chain::{ChainParams, ChainProof};
 use zkpsm_state::ChainState;
 
 fn hex32(text: &str, what: &str) -> Result<[u8; 32]> {
@@ -72,38 +73,41 @@ fn note_path_of(info: &zkpsm_api::types::PathInfo) -> Result<PathWitness> {
     })
 }
 
-/// Checks that the chain committed the app hash of `checked`.
+/// The chain as the light client trusts it: its genesis, the trust root genesis names, and where
+/// a CometBFT chain's commits are fetched.
+struct TrustedChain<'a> {
+    genesis: &'a Genesis,
+    trust: TrustRoot,
+    cometbft_rpc: Option<&'a str>,
+}
+
+/// Checks that the chain committed the app hash of `checked`, under its trust root: the
+/// sequencer's signature (from the node), or CometBFT's commit (from its RPC).
 fn check_commit(
     out: &mut dyn Write,
     client: &Client,
-    genesis: &Genesis,
-    cometbft: Option<&(String, PathBuf)>,
+    chain: &TrustedChain,
     checked: &CheckedState,
 ) -> Result<()> {
+    let (genesis, trust, cometbft_rpc) = (chain.genesis, &chain.trust, chain.cometbft_rpc);
     let height = checked.state.height;
-    match (genesis.sequencer_key()?, cometbft) {
-        (Some(sequencer), _) => {
+    let commit = match trust {
+        TrustRoot::Sequencer(_) => {
             let commit = client
                 .commit(height)
                 .with_context(|| format!("fetching the signed commit of height {height}"))?;
             let mut signature = [0u8; 64];
             hex::decode_to_slice(&commit.signature, &mut signature)
                 .map_err(|_| anyhow!("the commit signature is not 64 bytes of hex"))?;
-            check_sequencer_commit(
-                &sequencer,
-                &genesis.chain_id,
-                checked,
-                &hex32(&commit.app_hash, "app hash")?,
-                &signature,
-            )?;
-            writeln!(
-                out,
-                "commit of height {height} signed by the genesis sequencer {}",
-                hex::encode(sequencer)
-            )?;
+            BlockCommit::Sequencer {
+                app_hash: hex32(&commit.app_hash, "app hash")?,
+                signature,
+            }
         }
-        (None, Some((rpc, cometbft_genesis))) => {
-            let trusted = trusted_validators(cometbft_genesis, &genesis.chain_id)?;
+        TrustRoot::CometBft(_) => {
+            let rpc = cometbft_rpc.ok_or_else(|| {
+                anyhow!("a CometBFT chain: pass --cometbft-rpc URL to fetch the validators' commit")
+            })?;
             let (signed_header, validators) =
                 fetch_commit(rpc, height + 1, std::time::Duration::from_secs(60))?.ok_or_else(
                     || {
@@ -113,26 +117,27 @@ fn check_commit(
                         )
                     },
                 )?;
-            check_cometbft_commit(
-                &trusted,
-                &genesis.chain_id,
-                height,
-                &checked.app_hash,
-                &signed_header,
-                &validators,
-            )?;
-            writeln!(
-                out,
-                "app hash of height {height} committed in CometBFT header {}, signed by more than \
-                 2/3 of the voting power of the {} genesis validators",
-                height + 1,
-                trusted.validators().len()
-            )?;
+            BlockCommit::Cometbft {
+                signed_header: serde_json::to_vec(&signed_header)?,
+                validators: serde_json::to_vec(&validators)?,
+            }
         }
-        (None, None) => bail!(
-            "this genesis names no sequencer (a CometBFT chain): pass --cometbft-rpc URL and \
-             --cometbft-genesis FILE to check the validators' commit"
-        ),
+    };
+    let committed = trust.committed_app_hash(&genesis.chain_id, height, &commit)?;
+    same_app_hash(&checked.app_hash, &committed)?;
+    match trust {
+        TrustRoot::Sequencer(sequencer) => writeln!(
+            out,
+            "commit of height {height} signed by the genesis sequencer {}",
+            hex::encode(sequencer)
+        )?,
+        TrustRoot::CometBft(trusted) => writeln!(
+            out,
+            "app hash of height {height} committed in CometBFT header {}, signed by more than \
+             2/3 of the voting power of the {} genesis validators",
+            height + 1,
+            trusted.validators().len()
+        )?,
     }
     Ok(())
 }
@@ -190,13 +195,12 @@ fn check_nova(
 fn check_sp1(
     out: &mut dyn Write,
     client: &Client,
-    genesis: &Genesis,
-    cometbft: Option<&(String, PathBuf)>,
+    chain: &TrustedChain,
     z0: &[Fq; Z_LEN],
     file: &Path,
     paths: &Sp1Paths,
 ) -> Result<CheckedState> {
-    let vk = genesis.sp1_vk.as_deref().ok_or_else(|| {
+    let vk = chain.genesis.sp1_vk.as_deref().ok_or_else(|| {
         anyhow!("this genesis pins no SP1 guest key (sp1_vk), so no SP1 proof can be trusted")
     })?;
     let statement = crate::sp1::verify(paths, file, vk)?;
@@ -219,7 +223,7 @@ fn check_sp1(
     match start {
         None => writeln!(out, "  the range starts at the genesis state")?,
         Some(start) => {
-            check_commit(out, client, genesis, cometbft, &start)?;
+            check_commit(out, client, chain, &start)?;
             writeln!(
                 out,
                 "  the range starts at height {from}, whose state is trusted to that commit's \
@@ -244,6 +248,11 @@ pub fn run(
     let text = std::fs::read_to_string(genesis_file)
         .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
     let genesis = Genesis::from_json(&text)?;
+    let chain = TrustedChain {
+        genesis: &genesis,
+        trust: TrustRoot::of(&genesis, cometbft.as_ref().map(|(_, file)| file.as_path()))?,
+        cometbft_rpc: cometbft.as_ref().map(|(rpc, _)| rpc.as_str()),
+    };
     let dir = tempfile::tempdir()?;
     let z0 = App::open(
         &dir.path().join("genesis.redb"),
@@ -286,18 +295,10 @@ pub fn run(
             let roots = module_roots_at(&client, proof.height)?;
             check_nova(out, &genesis, &z0, &proof, &roots)?
         }
-        ProofSource::Sp1File(file, paths) => check_sp1(
-            out,
-            &client,
-            &genesis,
-            cometbft.as_ref(),
-            &z0,
-            &file,
-            &paths,
-        )?,
+        ProofSource::Sp1File(file, paths) => check_sp1(out, &client, &chain, &z0, &file, &paths)?,
     };
     let height = checked.state.height;
-    check_commit(out, &client, &genesis, cometbft.as_ref(), &checked)?;
+    check_commit(out, &client, &chain, &checked)?;
     writeln!(
         out,
         "  note tree: {} notes, nullifier set: {} entries, supply {}",

@@ -4,7 +4,7 @@
 //! about nullifiers and note commitments checked as Merkle proofs against the roots the proof
 //! attests. [`driver`] fetches their inputs from a node and a CometBFT RPC and runs them
 //! (`zkpsm verify`); [`cometbft_rpc`] fetches commits and validator sets; [`sp1`] runs the SP1
-//! host to check a range proof.
+//! host to check a range proof; [`trust`] is the consensus mode and its trust root.
 //!
 //! What it trusts: the chain proof covers the state transition of every block, not the validity
 //! of the transactions' spend proofs, which the validators (or sequencer) check and anyone can
@@ -15,16 +15,17 @@
 pub mod cometbft_rpc;
 pub mod driver;
 pub mod sp1;
+pub mod trust;
 
 use tendermint::block::signed_header::SignedHeader;
 use tendermint::validator;
 use tendermint_light_client_verifier::types::UntrustedBlockState;
 use tendermint_light_client_verifier::{ProdVerifier, Verdict};
+use zkpsm_chain_proof::{ChainProof, ChainVerifierKey};
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{NodePath, PathWitness, Z_LEN};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::sequencer::verify_commit;
-use zkpsm_proofs::chain::{ChainProof, ChainVerifierKey};
 use zkpsm_state::ChainState;
 use zkpsm_state::merkle_table::root_from;
 use zkpsm_state::nullifier_tree::{MembershipProof, NonMembershipProof};
@@ -133,7 +134,7 @@ pub fn check_range(
     ))
 }
 
-fn same_app_hash(proven: &[u8; 32], committed: &[u8]) -> Result<(), LightError> {
+pub(crate) fn same_app_hash(proven: &[u8; 32], committed: &[u8]) -> Result<(), LightError> {
     if committed == proven {
         Ok(())
     } else {

@@ -8,27 +8,16 @@
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::path::Path;
-use tendermint::block::signed_header::SignedHeader;
-use tendermint::validator;
 use zkpsm_app::{App, Block, Genesis};
-use zkpsm_da::block_blob::{BlockBlob, BlockCommit};
+use zkpsm_chain_proof::{ChainParams, ChainProof};
+use zkpsm_da::block_blob::BlockBlob;
 use zkpsm_da::envelope::{Assembler, Kind, Payload};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, Namespace};
-use zkpsm_light::cometbft_rpc::trusted_validators;
-use zkpsm_light::{check_chain_proof, check_cometbft_commit};
+use zkpsm_light::check_chain_proof;
+use zkpsm_light::trust::TrustRoot;
 use zkpsm_primitives::field::Fq;
-use zkpsm_primitives::sequencer::verify_commit;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::chain::{ChainParams, ChainProof};
-
-/// Whose commit makes a block the chain's.
-enum Trust {
-    /// The embedded sequencer's verification key.
-    Sequencer([u8; 32]),
-    /// A CometBFT chain's genesis validators.
-    Cometbft(validator::Set),
-}
 
 /// What a sync reached.
 pub struct Synced {
@@ -52,14 +41,7 @@ pub fn run(
     let text = std::fs::read_to_string(genesis_file)
         .with_context(|| format!("reading the genesis {}", genesis_file.display()))?;
     let genesis = Genesis::from_json(&text)?;
-    let trust = match (genesis.sequencer_key()?, cometbft_genesis) {
-        (Some(key), _) => Trust::Sequencer(key),
-        (None, Some(path)) => Trust::Cometbft(trusted_validators(path, &genesis.chain_id)?),
-        (None, None) => bail!(
-            "this genesis names no sequencer (a CometBFT chain): pass --cometbft-genesis FILE so \
-             that sync can check the validators' commits"
-        ),
-    };
+    let trust = TrustRoot::of(&genesis, cometbft_genesis)?;
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
     let home_genesis = home.join("genesis.json");
     match std::fs::read_to_string(&home_genesis) {
@@ -128,7 +110,7 @@ pub fn run(
 
 struct Syncer {
     app: App,
-    trust: Trust,
+    trust: TrustRoot,
     /// Blocks seen ahead of the synced height, kept until their turn.
     waiting: BTreeMap<u64, Vec<(u64, Vec<u8>)>>,
     skipped: usize,
@@ -197,47 +179,9 @@ impl Syncer {
                 block.chain_id
             );
         }
-        let committed_app_hash = match (&self.trust, &blob.commit) {
-            (
-                Trust::Sequencer(key),
-                BlockCommit::Sequencer {
-                    app_hash,
-                    signature,
-                },
-            ) => {
-                verify_commit(key, &genesis.chain_id, height, app_hash, signature)
-                    .map_err(|e| anyhow!("not signed by the genesis sequencer: {e}"))?;
-                *app_hash
-            }
-            (
-                Trust::Cometbft(trusted),
-                BlockCommit::Cometbft {
-                    signed_header,
-                    validators,
-                },
-            ) => {
-                let header: SignedHeader = serde_json::from_slice(signed_header)
-                    .context("the commit's signed header does not decode")?;
-                let validators: validator::Set = serde_json::from_slice(validators)
-                    .context("the commit's validator set does not decode")?;
-                let app_hash: [u8; 32] = header
-                    .header
-                    .app_hash
-                    .as_bytes()
-                    .try_into()
-                    .map_err(|_| anyhow!("the header's app hash is not 32 bytes"))?;
-                check_cometbft_commit(
-                    trusted,
-                    &genesis.chain_id,
-                    height,
-                    &app_hash,
-                    &header,
-                    &validators,
-                )?;
-                app_hash
-            }
-            _ => bail!("the commit is of the other consensus kind"),
-        };
+        let committed_app_hash =
+            self.trust
+                .committed_app_hash(&genesis.chain_id, height, &blob.commit)?;
         let pending = self.app.execute(&block)?;
         let reached = pending.committed().app_hash;
         if reached != committed_app_hash {

@@ -64,8 +64,8 @@ enum Command {
         max_txs_per_block: u32,
         /// Who makes blocks: `embedded` (a sequencer key is generated; genesis pins it) or
         /// `cometbft` (the validators sign commits; no sequencer key).
-        #[arg(long, default_value = "embedded", value_parser = ["embedded", "cometbft"])]
-        consensus: String,
+        #[arg(long, value_enum, default_value_t = ConsensusMode::Embedded)]
+        consensus: ConsensusMode,
         #[command(flatten)]
         celestia: CelestiaArgs,
     },
@@ -79,8 +79,8 @@ enum Command {
         api: Option<String>,
         /// How blocks are made: `embedded` (a sequencer in this process) or `cometbft` (serve ABCI
         /// to a CometBFT v0.38 node).
-        #[arg(long, default_value = "embedded", value_parser = ["embedded", "cometbft"])]
-        consensus: String,
+        #[arg(long, value_enum, default_value_t = ConsensusMode::Embedded)]
+        consensus: ConsensusMode,
         /// With `--consensus cometbft`: where to serve ABCI.
         #[arg(long, default_value = "127.0.0.1:26658")]
         abci: String,
@@ -185,6 +185,15 @@ enum Command {
         #[arg(long)]
         cometbft_genesis: Option<PathBuf>,
     },
+}
+
+/// Who makes blocks.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ConsensusMode {
+    /// The embedded single-node sequencer (genesis pins its key).
+    Embedded,
+    /// CometBFT v0.38 validators, through ABCI.
+    Cometbft,
 }
 
 /// Where the SP1 host and the guest are.
@@ -314,7 +323,7 @@ fn main() -> ExitCode {
                 funds,
                 config,
                 params,
-                consensus == "embedded",
+                consensus == ConsensusMode::Embedded,
             )?;
             println!(
                 "initialized chain '{}' in {} ({} genesis notes)",
@@ -333,7 +342,7 @@ fn main() -> ExitCode {
             prove,
             compress_every,
         } => {
-            let consensus = if consensus == "cometbft" {
+            let consensus = if consensus == ConsensusMode::Cometbft {
                 node::Consensus::CometBft {
                     abci,
                     rpc: cometbft_rpc,

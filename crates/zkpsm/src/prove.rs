@@ -5,9 +5,9 @@
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::Path;
 use std::time::Instant;
+use zkpsm_chain_proof::{ChainParams, ChainProver};
 use zkpsm_light::sp1::Sp1Paths;
 use zkpsm_node::{node, sp1};
-use zkpsm_proofs::chain::{ChainParams, ChainProver};
 use zkpsm_state::Store;
 
 /// Parses `A..B` (B above A).

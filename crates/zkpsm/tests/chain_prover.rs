@@ -11,12 +11,12 @@ use rand::rngs::OsRng;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkpsm_app::{App, ChainTx};
+use zkpsm_chain_proof::ChainParams;
 use zkpsm_light::{LightError, check_chain_proof, check_nullifier, check_sequencer_commit};
 use zkpsm_primitives::chain_step::{Digest, NodePath};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::chain::ChainParams;
 use zkpsm_state::ChainState;
 
 #[test]

@@ -17,6 +17,7 @@ use tendermint::validator;
 use tendermint_rpc::{Client as _, HttpClient, Paging};
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Block, ChainTx};
+use zkpsm_chain_proof::ChainParams;
 use zkpsm_da::block_blob::BlockBlob;
 use zkpsm_da::embedded::DEFAULT_MAX_BLOB_BYTES;
 use zkpsm_da::envelope::{Kind, join, split};
@@ -27,7 +28,6 @@ use zkpsm_light::{
 };
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_proofs::chain::ChainParams;
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::send;
 

@@ -200,7 +200,7 @@ pub fn alice_and_bob(
 
 /// Asks the node's chain prover for a proof and waits until one covers at least `height`; returns
 /// it with the app hash the node committed there.
-pub fn proof_through(client: &Client, height: u64) -> (zkpsm_proofs::chain::ChainProof, String) {
+pub fn proof_through(client: &Client, height: u64) -> (zkpsm_chain_proof::ChainProof, String) {
     client.request_chain_proof().unwrap();
     let deadline = Instant::now() + Duration::from_secs(900);
     loop {
@@ -208,7 +208,7 @@ pub fn proof_through(client: &Client, height: u64) -> (zkpsm_proofs::chain::Chai
             && info.height >= height
         {
             let bytes = hex::decode(&info.proof).unwrap();
-            let proof: zkpsm_proofs::chain::ChainProof = borsh::from_slice(&bytes).unwrap();
+            let proof: zkpsm_chain_proof::ChainProof = borsh::from_slice(&bytes).unwrap();
             assert_eq!(proof.height, info.height);
             return (proof, info.app_hash);
         }

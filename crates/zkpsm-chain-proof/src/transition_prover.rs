@@ -1,10 +1,10 @@
 //! The Nova backend of [`TransitionProver`]: a range of blocks folded one IVC step each from
 //! its first state, and compressed.
 
-use crate::ProofError;
-use crate::chain::{ChainParams, ChainProof, ChainProver};
+use crate::{ChainParams, ChainProof, ChainProver};
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{StepWitness, Z_LEN};
+use zkpsm_proofs::ProofError;
 use zkpsm_transition::TransitionProver;
 
 /// The Nova backend: one IVC step per block, compressed into a zero-knowledge `CompressedSNARK`.

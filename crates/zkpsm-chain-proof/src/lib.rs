@@ -3,10 +3,17 @@
 //! zero-knowledge `CompressedSNARK` (Spartan over IPA; nova folds the instance with a random one
 //! before compressing) of the whole chain: a constant-size proof that `z_n` is the result of `n`
 //! valid steps from the genesis state `z_0`.
+//!
+//! Apart from the spend proofs (`zkpsm-proofs`, spartan2), so that what links a spend verifier (a
+//! zkVM guest) needs no nova-snark.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod bridge;
+mod transition_prover;
 
-use crate::ProofError;
+pub use transition_prover::NovaTransitionProver;
+
 use bridge::{Bridge, convert, error_to_nova};
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
@@ -21,6 +28,7 @@ use zkpsm_circuits::chain_step;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{Digest, StepWitness, Z_LEN};
 use zkpsm_primitives::field;
+use zkpsm_proofs::ProofError;
 
 /// The primary engine: its scalar field is the Pallas scalar field, our `Fq`.
 type E1 = PallasEngine;

@@ -4,14 +4,14 @@
 
 use std::sync::OnceLock;
 use std::time::Instant;
+use zkpsm_chain_proof::{ChainParams, ChainProof, ChainProver, NovaTransitionProver};
 use zkpsm_primitives::chain_step::{Digest, StepWitness};
 use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::{Output, TxId};
-use zkpsm_proofs::chain::{ChainParams, ChainProof, ChainProver};
-use zkpsm_proofs::{NovaTransitionProver, ProofError};
+use zkpsm_proofs::ProofError;
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
 use zkpsm_transition::TransitionProver;
 

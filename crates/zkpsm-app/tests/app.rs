@@ -3,13 +3,12 @@
 use rand::rngs::OsRng;
 use std::sync::Arc;
 use zkpsm_app::genesis::Allocation;
-use zkpsm_app::{App, AppError, Block, ChainTx, ConsensusParams, Genesis, Lanes};
+use zkpsm_app::{App, AppError, Block, ConsensusParams, Genesis, Lanes};
 use zkpsm_primitives::encryption::try_decrypt;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
-use zkpsm_primitives::note::Note;
 use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+use zkpsm_test_support::{Spend, genesis_note, prove_spend};
 
 const CHAIN: &str = "zkpsm-test";
 
@@ -73,26 +72,21 @@ fn tree(app: &App) -> MemoryTree {
 
 /// Alice spends her genesis note `index` (at that position), paying bob `value`.
 fn pay(w: &World, index: usize, value: u64, expiry: u64) -> Vec<u8> {
-    let note: Note = w.genesis.notes().unwrap()[index];
-    let tree = tree(&w.app);
-    let request = TransactionRequest {
-        chain_id: CHAIN.into(),
-        expiry_height: expiry,
-        anchor: tree.root(),
-        inputs: vec![SpendableNote {
-            note,
-            path: tree.path(index as u32).unwrap(),
-        }],
-        payment: Payment {
+    prove_spend(
+        &w.prover,
+        &Spend {
+            chain_id: CHAIN,
+            sender: &w.alice,
+            tree: &tree(&w.app),
+            note: genesis_note(&w.genesis, index),
+            position: index as u32,
             to: w.bob.full_viewing_key().address_at(0),
             value,
-            memo: [0; 512],
+            change: w.alice.full_viewing_key().address_at(7),
+            expiry_height: expiry,
+            fee: 10,
         },
-        change_address: w.alice.full_viewing_key().address_at(7),
-        fee: 10,
-    };
-    let tx = build_transaction(&w.alice, &request, &w.prover, &mut OsRng, &mut |_| {}).unwrap();
-    ChainTx::Shielded(Box::new(tx)).to_bytes()
+    )
 }
 
 fn block(w: &World, txs: Vec<Vec<u8>>) -> Block {

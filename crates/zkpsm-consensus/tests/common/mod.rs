@@ -3,11 +3,10 @@
 use rand::rngs::OsRng;
 use std::sync::Arc;
 use zkpsm_app::genesis::Allocation;
-use zkpsm_app::{App, ChainTx, ConsensusParams, Genesis};
+use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+use zkpsm_test_support::{Spend, genesis_note, genesis_tree, prove_spend};
 
 /// An app in a fresh folder whose genesis gives alice `notes` notes of 100.
 pub fn app_with_notes(
@@ -37,25 +36,20 @@ pub fn app_with_notes(
 
 /// Alice spends her genesis note `index`, paying herself `value` (fee 1), as encoded bytes.
 pub fn spend(genesis: &Genesis, alice: &SpendingKey, index: usize, value: u64) -> Vec<u8> {
-    let notes = genesis.notes().unwrap();
-    let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
-    let request = TransactionRequest {
-        chain_id: genesis.chain_id.clone(),
-        expiry_height: 100,
-        anchor: tree.root(),
-        inputs: vec![SpendableNote {
-            note: notes[index],
-            path: tree.path(index as u32).unwrap(),
-        }],
-        payment: Payment {
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    prove_spend(
+        &prover,
+        &Spend {
+            chain_id: &genesis.chain_id,
+            sender: alice,
+            tree: &genesis_tree(genesis),
+            note: genesis_note(genesis, index),
+            position: index as u32,
             to: alice.full_viewing_key().address_at(50),
             value,
-            memo: [0; 512],
+            change: alice.full_viewing_key().address_at(51),
+            expiry_height: 100,
+            fee: 1,
         },
-        change_address: alice.full_viewing_key().address_at(51),
-        fee: 1,
-    };
-    let prover = SpendProver::new(SpendKeys::shared().unwrap());
-    let tx = build_transaction(alice, &request, &prover, &mut OsRng, &mut |_| {}).unwrap();
-    ChainTx::Shielded(Box::new(tx)).to_bytes()
+    )
 }

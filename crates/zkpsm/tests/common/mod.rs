@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
-use zkpsm_app::{ChainTx, Genesis};
+use zkpsm_app::Genesis;
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
+use zkpsm_test_support::{Spend, genesis_note, genesis_tree, prove_spend};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_zkpsm");
 
@@ -126,30 +125,26 @@ pub fn genesis_spends(
     amount: u64,
 ) -> Vec<Vec<u8>> {
     let prover = SpendProver::new(SpendKeys::shared().unwrap());
-    let notes = genesis.notes().unwrap();
-    let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
+    let tree = genesis_tree(genesis);
     let bob = SpendingKey::from_bytes([42; 32]).full_viewing_key();
     indices
         .iter()
         .map(|&i| {
-            let request = TransactionRequest {
-                chain_id: genesis.chain_id.clone(),
-                expiry_height: 5000,
-                anchor: tree.root(),
-                inputs: vec![SpendableNote {
-                    note: notes[i],
-                    path: tree.path(i as u32).unwrap(),
-                }],
-                payment: Payment {
+            prove_spend(
+                &prover,
+                &Spend {
+                    chain_id: &genesis.chain_id,
+                    sender: alice,
+                    tree: &tree,
+                    note: genesis_note(genesis, i),
+                    position: i as u32,
                     to: bob.address_at(i as u64),
                     value: amount,
-                    memo: [0; 512],
+                    change: alice.full_viewing_key().address_at(1000 + i as u64),
+                    expiry_height: 5000,
+                    fee: 1,
                 },
-                change_address: alice.full_viewing_key().address_at(1000 + i as u64),
-                fee: 1,
-            };
-            let tx = build_transaction(alice, &request, &prover, &mut OsRng, &mut |_| {}).unwrap();
-            ChainTx::Shielded(Box::new(tx)).to_bytes()
+            )
         })
         .collect()
 }

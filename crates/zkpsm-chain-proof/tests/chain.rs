@@ -6,24 +6,17 @@ use std::sync::OnceLock;
 use std::time::Instant;
 use zkpsm_chain_proof::{ChainParams, ChainProof, ChainProver, NovaTransitionProver};
 use zkpsm_primitives::chain_step::{Digest, StepWitness};
-use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
-use zkpsm_primitives::note::{NoteCommitment, Nullifier};
+use zkpsm_primitives::note::Nullifier;
 use zkpsm_primitives::transaction::{Output, TxId};
 use zkpsm_proofs::ProofError;
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
+use zkpsm_test_support::placeholder_output;
 use zkpsm_transition::TransitionProver;
 
 fn output(i: u64) -> Output {
-    Output {
-        cm: NoteCommitment(Fq::from(9_000 + i)),
-        encrypted: EncryptedNote {
-            epk: [1; 32],
-            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
-            out_ct: [3; OUT_CIPHERTEXT_BYTES],
-        },
-    }
+    placeholder_output(9_000 + i)
 }
 
 /// A chain of `blocks` one-transaction blocks; `salt` makes chains differ.

@@ -9,24 +9,17 @@ use bellpepper_core::num::AllocatedNum;
 use zkpsm_circuits::chain_step;
 use zkpsm_circuits::inspect::RecordingCs;
 use zkpsm_primitives::chain_step::{Digest, StepWitness};
-use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::Anchor;
-use zkpsm_primitives::note::{NoteCommitment, Nullifier};
+use zkpsm_primitives::note::Nullifier;
 use zkpsm_primitives::transaction::{Output, TxId};
 use zkpsm_state::{BlockEffects, Committed, Store, TxEffects};
+use zkpsm_test_support::placeholder_output;
 
 const CAPACITY: usize = 2;
 
 fn output(i: u64) -> Output {
-    Output {
-        cm: NoteCommitment(Fq::from(7_000 + i)),
-        encrypted: EncryptedNote {
-            epk: [1; 32],
-            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
-            out_ct: [3; OUT_CIPHERTEXT_BYTES],
-        },
-    }
+    placeholder_output(7_000 + i)
 }
 
 fn tx(anchor: Fq, nfs: [u64; 2], fee: u64) -> TxEffects {

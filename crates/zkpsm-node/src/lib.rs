@@ -7,7 +7,7 @@
 
 pub mod da_layer;
 pub mod node;
-pub mod publish;
-pub mod server;
+mod publish;
+mod server;
 pub mod sp1;
 pub mod sync;

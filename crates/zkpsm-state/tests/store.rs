@@ -2,7 +2,6 @@
 //! proofs, and persistence across reopening.
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::merkle::{Anchor, MemoryTree};
 use zkpsm_primitives::note::{NoteCommitment, Nullifier};
@@ -11,16 +10,10 @@ use zkpsm_primitives::tree::TreeShape;
 use zkpsm_state::merkle_table::root_from;
 use zkpsm_state::nullifier_tree::{NullifierLeaf, less};
 use zkpsm_state::{BlockEffects, StateError, Store, TxEffects};
+use zkpsm_test_support::placeholder_output;
 
 fn output(i: u64) -> Output {
-    Output {
-        cm: NoteCommitment(Fq::from(1_000_000 + i)),
-        encrypted: EncryptedNote {
-            epk: [1; 32],
-            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
-            out_ct: [3; OUT_CIPHERTEXT_BYTES],
-        },
-    }
+    placeholder_output(1_000_000 + i)
 }
 
 /// The step capacity of the test chains.

@@ -1,14 +1,18 @@
 //! Fixtures the tests of several crates share (a dev-dependency only, never linked by a
-//! binary): a spend of one note, proven for real, as the encoded `ChainTx` a node receives.
+//! binary): a spend of one note, proven for real, as the encoded `ChainTx` a node receives, and
+//! placeholder outputs for tests of the trees and the chain step.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 use rand::rngs::OsRng;
 use zkpsm_app::Genesis;
 use zkpsm_primitives::chain_tx::ChainTx;
+use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
+use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::keys::{Address, SpendingKey};
 use zkpsm_primitives::merkle::MemoryTree;
-use zkpsm_primitives::note::Note;
+use zkpsm_primitives::note::{Note, NoteCommitment};
+use zkpsm_primitives::transaction::Output;
 use zkpsm_proofs::SpendProver;
 use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
 
@@ -71,4 +75,17 @@ pub fn prove_spend(prover: &SpendProver, spend: &Spend) -> Vec<u8> {
     let tx = build_transaction(spend.sender, &request, prover, &mut OsRng, &mut |_| {})
         .expect("an honest spend builds");
     ChainTx::Shielded(Box::new(tx)).to_bytes()
+}
+
+/// An output whose commitment is the field element `cm` and whose ciphertexts are filler bytes:
+/// what the trees and the chain step see of an output, without a note behind it.
+pub fn placeholder_output(cm: u64) -> Output {
+    Output {
+        cm: NoteCommitment(Fq::from(cm)),
+        encrypted: EncryptedNote {
+            epk: [1; 32],
+            enc_ct: [2; ENC_CIPHERTEXT_BYTES],
+            out_ct: [3; OUT_CIPHERTEXT_BYTES],
+        },
+    }
 }

@@ -4,39 +4,54 @@
 use crate::AppError;
 use crate::genesis::ConsensusParams;
 use crate::lanes::Lanes;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use zkpsm_primitives::transaction::Transaction;
-use zkpsm_proofs::SpendKeys;
 use zkpsm_proofs::verify_proofs;
+use zkpsm_proofs::{ProofError, SpendKeys};
 use zkpsm_state::Store;
 
 /// How many verified transactions are remembered (so none is verified twice).
 const VERIFIED_CACHE: usize = 100_000;
+/// How many transactions whose proofs failed are remembered (so the same bad bytes, sent again,
+/// cost no second verification).
+const FAILED_CACHE: usize = 10_000;
 
 /// The fewest proofs a batch of a block's (or an admission batch's) proofs is split into, when
 /// there are more lanes than batches: verified together, a proof costs about half of what it
 /// costs alone, so spreading few proofs over lanes would buy latency with twice the work.
 const MIN_BATCH: usize = 4;
 
-/// Remembers `(txid, proof)` pairs whose proofs verified, bounded, oldest forgotten first.
-#[derive(Default)]
-struct VerifiedCache {
-    set: BTreeSet<[u8; 32]>,
+/// Remembers values under `(txid, proof)` keys, bounded, oldest forgotten first.
+struct RecentMap<V> {
+    map: BTreeMap<[u8; 32], V>,
     order: VecDeque<[u8; 32]>,
+    capacity: usize,
 }
 
-impl VerifiedCache {
-    fn insert(&mut self, key: [u8; 32]) {
-        if self.set.insert(key) {
+impl<V> RecentMap<V> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            map: BTreeMap::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn insert(&mut self, key: [u8; 32], value: V) {
+        if self.map.insert(key, value).is_none() {
             self.order.push_back(key);
-            if self.order.len() > VERIFIED_CACHE
+            if self.order.len() > self.capacity
                 && let Some(old) = self.order.pop_front()
             {
-                self.set.remove(&old);
+                self.map.remove(&old);
             }
         }
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<&V> {
+        self.map.get(key)
     }
 }
 
@@ -85,7 +100,7 @@ impl Lead<'_> {
         self.published = true;
         // The cache first, then the flight leaves the map: a caller finds one or the other.
         if verified && let Ok(mut cache) = self.pool.verified.lock() {
-            cache.insert(self.key);
+            cache.insert(self.key, ());
         }
         if let Ok(mut flights) = self.pool.in_flight.lock() {
             flights.remove(&self.key);
@@ -107,6 +122,8 @@ impl Drop for Lead<'_> {
 enum Claim<'a> {
     /// It already verified.
     Verified,
+    /// It failed recently, for this reason: refused without verifying again.
+    Failed(String),
     /// This caller verifies it.
     Lead(Lead<'a>),
     /// Another caller is verifying it.
@@ -119,12 +136,22 @@ pub struct ShieldedPool {
     /// Where proofs are verified: one lane per core, each proof on one thread, so concurrent
     /// verifications (CheckTx's, a block's) share the cores without oversubscribing them.
     lanes: Lanes,
-    verified: Mutex<VerifiedCache>,
+    verified: Mutex<RecentMap<()>>,
+    /// Why recently failed proofs failed, by cache key: the exact bytes, so a copy of an honest
+    /// transaction's body with a bad proof never blocks the honest one.
+    failed: Mutex<RecentMap<String>>,
     /// Verifications in progress, by cache key.
     in_flight: Mutex<BTreeMap<[u8; 32], Arc<Flight>>>,
     verifications: AtomicU64,
     /// How many times several proofs were verified as one batch.
     batches: AtomicU64,
+}
+
+/// A recent failure, repeated without verifying again.
+fn failed_again(reason: String) -> AppError {
+    AppError::Invalid(ProofError::BadProof(format!(
+        "{reason} (this exact transaction failed recently; refused without verifying again)"
+    )))
 }
 
 /// The cache key of a verified transaction: its id and its exact proof (the id alone does not
@@ -145,7 +172,8 @@ impl ShieldedPool {
         Self {
             keys,
             lanes: Lanes::new(cores),
-            verified: Mutex::new(VerifiedCache::default()),
+            verified: Mutex::new(RecentMap::new(VERIFIED_CACHE)),
+            failed: Mutex::new(RecentMap::new(FAILED_CACHE)),
             in_flight: Mutex::new(BTreeMap::new()),
             verifications: AtomicU64::new(0),
             batches: AtomicU64::new(0),
@@ -224,7 +252,7 @@ impl ShieldedPool {
     pub fn is_verified(&self, tx: &Transaction) -> bool {
         self.verified
             .lock()
-            .map(|c| c.set.contains(&verified_key(tx)))
+            .map(|c| c.get(&verified_key(tx)).is_some())
             .unwrap_or(false)
     }
 
@@ -276,6 +304,7 @@ impl ShieldedPool {
             outcomes.push(None);
             match self.claim(tx) {
                 Claim::Verified => outcomes[i] = Some(Ok(())),
+                Claim::Failed(reason) => outcomes[i] = Some(Err(failed_again(reason))),
                 Claim::Lead(lead) => leads.push((i, *tx, lead)),
                 Claim::Wait(flight) => waits.push((i, *tx, flight)),
             }
@@ -323,6 +352,8 @@ impl ShieldedPool {
             let verified = flight.wait();
             outcomes[i] = Some(if verified {
                 Ok(())
+            } else if let Some(reason) = self.failure_of(tx) {
+                Err(failed_again(reason))
             } else {
                 self.verify_one(tx)
             });
@@ -347,8 +378,11 @@ impl ShieldedPool {
                 published: false,
             });
         };
-        if self.verified.lock().is_ok_and(|c| c.set.contains(&key)) {
+        if self.verified.lock().is_ok_and(|c| c.get(&key).is_some()) {
             return Claim::Verified;
+        }
+        if let Some(reason) = self.failure_of(tx) {
+            return Claim::Failed(reason);
         }
         if let Some(flight) = flights.get(&key) {
             return Claim::Wait(flight.clone());
@@ -361,6 +395,14 @@ impl ShieldedPool {
             flight,
             published: false,
         })
+    }
+
+    /// Why this exact transaction's proof failed, if it did recently.
+    fn failure_of(&self, tx: &Transaction) -> Option<String> {
+        self.failed
+            .lock()
+            .ok()
+            .and_then(|f| f.get(&verified_key(tx)).cloned())
     }
 
     /// Verifies one proof (see [`Self::verify_now`]).
@@ -384,10 +426,11 @@ impl ShieldedPool {
             .map(|tx| (tx.proof.as_slice(), tx.body.public_values()))
             .collect();
         let verdicts = self.lanes.run(|| verify_proofs(&self.keys, &items));
-        if let Ok(mut cache) = self.verified.lock() {
+        if let (Ok(mut verified), Ok(mut failed)) = (self.verified.lock(), self.failed.lock()) {
             for (tx, verdict) in txs.iter().zip(&verdicts) {
-                if verdict.is_ok() {
-                    cache.insert(verified_key(tx));
+                match verdict {
+                    Ok(_) => verified.insert(verified_key(tx), ()),
+                    Err(e) => failed.insert(verified_key(tx), e.to_string()),
                 }
             }
         }

@@ -194,13 +194,25 @@ fn bad_transactions_and_blocks_are_refused_and_state_survives_restart() {
         w.app.check_tx(&[0, 1, 2]),
         Err(AppError::Malformed(_))
     ));
-    let mut tampered = pay(&w, 0, 10, 100);
+    let honest = pay(&w, 0, 10, 100);
+    let mut tampered = honest.clone();
     let n = tampered.len();
-    tampered[n - 200] ^= 1;
+    tampered[n - 200] ^= 1; // in the proof: the body, and so the id, is the honest one's
     assert!(matches!(
         w.app.check_tx(&tampered),
         Err(AppError::Invalid(_))
     ));
+    // Sent again, the same bad bytes are refused without a second verification; the honest
+    // transaction with the same body is not blocked by them.
+    let verified = w.app.proof_verifications();
+    match w.app.check_tx(&tampered) {
+        Err(AppError::Invalid(e)) => assert!(e.to_string().contains("failed recently"), "{e}"),
+        other => panic!("the same bad transaction again: {other:?}"),
+    }
+    assert_eq!(w.app.proof_verifications(), verified);
+    w.app
+        .check_tx(&honest)
+        .expect("the honest transaction with the same body is admitted");
     let expired = pay(&w, 0, 10, 0);
     assert!(matches!(w.app.check_tx(&expired), Err(AppError::Expiry(_))));
     let mut wrong_height = block(&w, vec![]);
@@ -275,8 +287,8 @@ fn concurrent_checks_and_a_proposal_verify_each_proof_once() {
         });
     });
     assert_eq!(w.app.proof_verifications(), 1);
-    // A bad proof is refused to every concurrent caller (a failed verification is not shared as
-    // a success; each waiter that saw it fail verifies for itself).
+    // A bad proof is refused to every concurrent caller, verified once: its failure is
+    // remembered under its exact bytes, and waiters and later callers get it without verifying.
     let barrier = std::sync::Barrier::new(3);
     std::thread::scope(|s| {
         for _ in 0..3 {
@@ -286,12 +298,13 @@ fn concurrent_checks_and_a_proposal_verify_each_proof_once() {
             });
         }
     });
-    assert!(w.app.proof_verifications() >= 2);
+    assert_eq!(w.app.proof_verifications(), 2);
     assert!(matches!(
         w.app
             .process_proposal(&block(&w, vec![good.clone(), bad.clone()])),
         Err(AppError::Invalid(_))
     ));
+    assert_eq!(w.app.proof_verifications(), 2);
 }
 
 #[test]

@@ -122,7 +122,12 @@ impl Client {
 
     /// Asks the node's chain prover for a proof of everything committed so far.
     pub fn request_chain_proof(&self) -> Result<ChainProofRequested, ClientError> {
-        self.answer(self.agent.post(&self.url("/v1/chain-proof")).send_empty())
+        self.answer(
+            self.agent
+                .post(&self.url("/v1/chain-proof"))
+                .header("content-type", "application/json")
+                .send("{}"),
+        )
     }
 
     /// The embedded sequencer's signed commit of `height`.

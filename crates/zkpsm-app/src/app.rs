@@ -9,7 +9,7 @@ use crate::shielded::ShieldedPool;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use zkpsm_primitives::transaction::{Transaction, TxId};
 use zkpsm_proofs::SpendKeys;
 use zkpsm_state::{BlockEffects, Committed, PendingBlock, Store, TxEffects};
@@ -22,6 +22,8 @@ pub struct App {
     modules: Vec<Box<dyn Module>>,
     /// The committed height a chain proof was asked for (0: none).
     chain_proof_requested: AtomicU64,
+    /// Whether a chain prover follows this application.
+    chain_prover_running: AtomicBool,
 }
 
 /// Where a transaction stands after every admission check but its proof.
@@ -82,6 +84,7 @@ impl App {
             pool: ShieldedPool::new(keys),
             modules,
             chain_proof_requested: AtomicU64::new(0),
+            chain_prover_running: AtomicBool::new(false),
         })
     }
 
@@ -100,20 +103,38 @@ impl App {
         self.pool.batches()
     }
 
-    /// Asks the chain prover (if this node runs one) for a compressed proof covering at least
-    /// `height`, as soon as it has folded that far.
-    pub fn request_chain_proof(&self, height: u64) {
+    /// Asks the chain prover for a compressed proof covering at least `height`, as soon as it
+    /// has folded that far. At most one request is outstanding: false while one is (until the
+    /// prover has stored a proof that covers it).
+    pub fn request_chain_proof(&self, height: u64) -> bool {
         self.chain_proof_requested
-            .fetch_max(height.max(1), Ordering::SeqCst);
+            .compare_exchange(0, height.max(1), Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
     }
 
-    /// Takes a pending request for a proof covering `folded` blocks or fewer, if there is one.
-    pub fn take_chain_proof_request(&self, folded: u64) -> bool {
-        self.chain_proof_requested
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |requested| {
-                (requested != 0 && requested <= folded).then_some(0)
-            })
-            .is_ok()
+    /// Whether a request is outstanding that a proof of `folded` blocks covers.
+    pub fn chain_proof_requested(&self, folded: u64) -> bool {
+        let requested = self.chain_proof_requested.load(Ordering::SeqCst);
+        requested != 0 && requested <= folded
+    }
+
+    /// A proof of `height` blocks is stored: the request it covers, if any, is answered.
+    pub fn chain_proof_made(&self, height: u64) {
+        let _ = self.chain_proof_requested.fetch_update(
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+            |requested| (requested != 0 && requested <= height).then_some(0),
+        );
+    }
+
+    /// Whether a chain prover follows this application (`start --prove`).
+    pub fn chain_prover_running(&self) -> bool {
+        self.chain_prover_running.load(Ordering::SeqCst)
+    }
+
+    /// Set by whoever runs the chain prover: before it starts, and when it stops.
+    pub fn set_chain_prover_running(&self, running: bool) {
+        self.chain_prover_running.store(running, Ordering::SeqCst);
     }
 
     /// The genesis.

@@ -63,12 +63,21 @@ fn save(prover: &ChainProver, config: &ChainProverConfig) -> Result<(), AppError
         .map_err(prover_error)
 }
 
-/// Runs the prover until `stop` is set, reporting progress through `tracing`.
+/// Runs the prover until `stop` is set, reporting progress through `tracing`; the app no longer
+/// counts it as running once it returns (its caller marks it running before it starts, so that
+/// no request in between finds no prover).
 pub fn run(
     app: Arc<App>,
     config: ChainProverConfig,
     stop: Arc<AtomicBool>,
 ) -> Result<(), AppError> {
+    let result = follow(&app, &config, &stop);
+    app.set_chain_prover_running(false);
+    result
+}
+
+/// Folds each committed block and compresses when due or asked, until `stop`.
+fn follow(app: &App, config: &ChainProverConfig, stop: &AtomicBool) -> Result<(), AppError> {
     let capacity = app.genesis().params.max_txs_per_block as usize;
     tracing::info!("chain prover: setting up parameters for {capacity} transactions per block");
     let started = Instant::now();
@@ -78,7 +87,7 @@ pub fn run(
         started.elapsed().as_secs_f64(),
         params.num_constraints().0
     );
-    let mut prover = resume(&app, &config)?;
+    let mut prover = resume(app, config)?;
     let mut compressed_at = app.store().latest_chain_proof()?.map_or(0, |(h, _)| h);
     while !stop.load(Ordering::SeqCst) {
         let head = app.head()?.state.height;
@@ -90,7 +99,7 @@ pub fn run(
                 .ok_or(zkpsm_state::StateError::NoStepWitness(next))?;
             let started = Instant::now();
             prover.prove_step(&params, witness).map_err(prover_error)?;
-            save(&prover, &config)?;
+            save(&prover, config)?;
             app.store().prune_step_witnesses(next)?;
             tracing::info!(
                 "chain prover: folded block {next}/{head} in {:.1} s",
@@ -100,12 +109,13 @@ pub fn run(
         // Compress when due or asked for, even while behind the head.
         let folded = prover.height();
         let due = config.compress_every > 0 && folded >= compressed_at + config.compress_every;
-        if folded > compressed_at && (due || app.take_chain_proof_request(folded)) {
+        if folded > compressed_at && (due || app.chain_proof_requested(folded)) {
             let started = Instant::now();
             tracing::info!("chain prover: compressing blocks 1..={}", prover.height());
             let proof = prover.compress(&params).map_err(prover_error)?;
             let bytes = borsh::to_vec(&proof).map_err(prover_error)?;
             app.store().put_chain_proof(proof.height, &bytes)?;
+            app.chain_proof_made(proof.height);
             compressed_at = proof.height;
             tracing::info!(
                 "chain prover: proof of blocks 1..={} ready in {:.1} s ({} bytes)",

@@ -282,6 +282,7 @@ pub fn start(
             compress_every,
         };
         let (app, stop) = (app.clone(), stop_threads.clone());
+        app.set_chain_prover_running(true);
         std::thread::Builder::new()
             .name("chain prover".into())
             .spawn(move || {

@@ -4,7 +4,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -114,6 +115,13 @@ pub fn router(node: Arc<Backend>) -> Router {
                 StatusCode::NOT_FOUND,
                 104,
                 "no such route; see the API table in docs/operations.md",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            reply(
+                StatusCode::METHOD_NOT_ALLOWED,
+                110,
+                "this route does not take that method; see the API table in docs/operations.md",
             )
         })
         .layer(DefaultBodyLimit::max(MAX_TX_BYTES + 1024))
@@ -401,10 +409,47 @@ async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo>
     }))
 }
 
-async fn request_chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofRequested> {
+async fn request_chain_proof(
+    State(node): State<Arc<Backend>>,
+    headers: HeaderMap,
+) -> Answer<ChainProofRequested> {
+    // A cross-site form cannot send this content type without the browser asking first, so no
+    // web page can make a loopback node compress.
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            107,
+            "send Content-Type: application/json (the body may be {})",
+        ));
+    }
     let app = node.app();
+    if !app.chain_prover_running() {
+        return Err(reply(
+            StatusCode::CONFLICT,
+            108,
+            "this node runs no chain prover: start it with --prove",
+        ));
+    }
     let height = app.head()?.state.height;
-    app.request_chain_proof(height);
+    if app
+        .store()
+        .latest_chain_proof()?
+        .is_some_and(|(h, _)| h >= height)
+    {
+        // Everything committed is proven already: GET serves it.
+        return Ok(axum::Json(ChainProofRequested { height }));
+    }
+    if !app.request_chain_proof(height) {
+        return Err(reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            109,
+            "a chain proof is being made already; GET /v1/chain-proof once it is done",
+        ));
+    }
     Ok(axum::Json(ChainProofRequested { height }))
 }
 
@@ -425,8 +470,7 @@ async fn commit(
             103,
             format!(
                 "this chain runs on CometBFT: the app hash of height {height} is in the header of \
-                 height {}, signed by the validators (CometBFT RPC /commit)",
-                height + 1
+                 the next height, signed by the validators (CometBFT RPC /commit)"
             ),
         ));
     };

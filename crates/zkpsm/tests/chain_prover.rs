@@ -58,6 +58,12 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     node.client.submit(&txs[0]).unwrap();
     let settled = node.wait_settled(0);
 
+    node.client.request_chain_proof().unwrap();
+    // At most one request is outstanding: another, before the proof is made, is refused.
+    match node.client.request_chain_proof() {
+        Err(zkpsm_api::client::ClientError::Refused(e)) => assert_eq!(e.code, 109, "{}", e.message),
+        other => panic!("a second request while one is outstanding: {other:?}"),
+    }
     let (proof, app_hash) = proof_through(&node.client, settled);
     params.verifier_key().verify(&z0, &proof).unwrap();
     let state = ChainState::from_z(&proof.state()).unwrap();

@@ -139,14 +139,42 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     for (path, status) in [
         ("/v1/blocks/abc", 400),
         ("/v1/outputs?from=-1", 400),
+        ("/v1/outputs?limit=-1", 400),
+        ("/v1/commits/18446744073709551616", 400),
         ("/v1/nope", 404),
         ("/v1/blocks/999999", 404),
+        ("/v1/commits/18446744073709551615", 404),
     ] {
         let mut r = agent.get(&format!("{}{path}", node.url)).call().unwrap();
         assert_eq!(r.status().as_u16(), status, "{path}");
         let body: zkpsm_api::types::ApiError =
             serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
         assert!(!body.message.is_empty());
+    }
+    // A method a route does not take, and a chain proof asked for without JSON (as a cross-site
+    // form would) or from a node that runs no prover: each a JSON error with its own code.
+    let json_error = |mut r: ureq::http::Response<ureq::Body>| {
+        let status = r.status().as_u16();
+        let body: zkpsm_api::types::ApiError =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        (status, body.code)
+    };
+    let url = |path: &str| format!("{}{path}", node.url);
+    assert_eq!(
+        json_error(agent.put(&url("/v1/status")).send_empty().unwrap()),
+        (405, 110)
+    );
+    assert_eq!(
+        json_error(agent.delete(&url("/v1/tx")).call().unwrap()),
+        (405, 110)
+    );
+    assert_eq!(
+        json_error(agent.post(&url("/v1/chain-proof")).send_empty().unwrap()),
+        (415, 107)
+    );
+    match node.client.request_chain_proof() {
+        Err(ClientError::Refused(e)) => assert_eq!(e.code, 108, "{}", e.message),
+        other => panic!("a chain proof asked of a node without a prover: {other:?}"),
     }
     // The node is still running and still accepts a valid transaction.
     let valid = genesis_spends(&genesis, &alice_sk, &[4], 10).remove(0);

@@ -97,6 +97,14 @@ impl AbciApp {
         })
     }
 
+    /// The block FinalizeBlock executed, waiting for Commit, if there is one.
+    fn take_finalized(&self) -> Option<PendingBlock> {
+        match self.pending.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
+    }
+
     fn block(&self, height: tendermint::block::Height, txs: &[bytes::Bytes]) -> Block {
         Block {
             chain_id: self.app.genesis().chain_id.clone(),
@@ -139,8 +147,10 @@ impl AbciApp {
             }
             ConsensusRequest::ProcessProposal(p) => {
                 // A new proposal (another round, or another height after a replay) replaces the
-                // one kept: drop it first, releasing the store's writer for this execution.
+                // one kept: drop it first, releasing the store's writer for this execution. So is
+                // a block finalized but never committed (CometBFT restarted in between).
                 drop(self.take_proposed());
+                drop(self.take_finalized());
                 let block = self.block(p.height, &p.txs);
                 // The full execution validates the block (every rule FinalizeBlock applies); its
                 // result is kept for FinalizeBlock.
@@ -158,6 +168,10 @@ impl AbciApp {
                 }
             }
             ConsensusRequest::FinalizeBlock(f) => {
+                // CometBFT restarted between FinalizeBlock and Commit replays FinalizeBlock for
+                // the same height: the block finalized then, never committed, is dropped (it
+                // holds the store's only writer) and the height executes again.
+                drop(self.take_finalized());
                 let block = self.block(f.height, &f.txs);
                 // The block ProcessProposal executed, if it is exactly this one (same height and
                 // transactions); otherwise (another round's block, a replay or block sync, which
@@ -186,8 +200,7 @@ impl AbciApp {
                 })
             }
             ConsensusRequest::Commit => {
-                let pending = self.pending.lock().ok().and_then(|mut p| p.take());
-                match pending {
+                match self.take_finalized() {
                     Some(p) => {
                         let height = p.committed().state.height;
                         self.crash_if(CrashPoint::AfterFinalize, height);

@@ -103,10 +103,15 @@ impl Client {
         self.get(&format!("/v1/outputs/compact?from={from}&limit={limit}"))
     }
 
-    /// Nullifiers from a height.
-    pub fn nullifiers(&self, from_height: u64, limit: usize) -> Result<Nullifiers, ClientError> {
+    /// Nullifiers from the `from_index`th revealed at `from_height` on.
+    pub fn nullifiers(
+        &self,
+        from_height: u64,
+        from_index: u32,
+        limit: usize,
+    ) -> Result<Nullifiers, ClientError> {
         self.get(&format!(
-            "/v1/nullifiers?from_height={from_height}&limit={limit}"
+            "/v1/nullifiers?from_height={from_height}&from_index={from_index}&limit={limit}"
         ))
     }
 

@@ -37,6 +37,11 @@ pub struct Status {
     pub supply: u64,
     /// The anchor window of the consensus parameters.
     pub anchor_window: u64,
+    /// The fee rule's floor: every transaction pays at least `fee_base + fee_per_kib * ceil(bytes
+    /// / 1024)`.
+    pub fee_base: u64,
+    /// The fee rule's price of each started KiB of an encoded transaction.
+    pub fee_per_kib: u64,
     /// The spend verifier key digest (hex).
     pub spend_vk_digest: String,
     /// Pending transactions.
@@ -118,6 +123,9 @@ pub struct CompactOutputs {
 pub struct NullifierInfo {
     /// The block that revealed it.
     pub height: u64,
+    /// Its place among the nullifiers that block revealed (from 0): with `height`, the cursor
+    /// of the next page.
+    pub index: u32,
     /// The nullifier (hex).
     pub nullifier: String,
 }

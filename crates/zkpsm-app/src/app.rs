@@ -187,6 +187,7 @@ impl App {
                     &self.genesis.params,
                     &self.genesis.chain_id,
                     &t,
+                    bytes.len(),
                     height,
                 )?;
                 if self.pool.is_verified(&t) {
@@ -315,12 +316,16 @@ impl App {
                     .map_err(AppError::malformed)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        for d in &decoded {
+        for (d, bytes) in decoded.iter().zip(&block.txs) {
             match &d.tx {
-                ChainTx::Shielded(t) => {
-                    self.pool
-                        .check_cheap(&self.store, params, &self.genesis.chain_id, t, height)?
-                }
+                ChainTx::Shielded(t) => self.pool.check_cheap(
+                    &self.store,
+                    params,
+                    &self.genesis.chain_id,
+                    t,
+                    bytes.len(),
+                    height,
+                )?,
                 ChainTx::Module { module, payload } => self
                     .module(module)?
                     .check_stateless(payload)

@@ -41,6 +41,23 @@ pub enum AppError {
     /// The node cannot check the transaction right now (its verifier stopped); try again.
     #[error("unavailable: {0}; try again")]
     Unavailable(String),
+    /// The fee is below what the chain's fee rule asks of a transaction this size.
+    #[error(
+        "fee: {paid} is below the {required} a {bytes}-byte transaction pays on this chain \
+         ({base} + {per_kib} per started KiB); build it again with a fee of at least {required}"
+    )]
+    Fee {
+        /// The fee the transaction pays.
+        paid: u64,
+        /// The least fee the rule asks of it.
+        required: u64,
+        /// Its encoded size.
+        bytes: usize,
+        /// The rule's floor.
+        base: u64,
+        /// The rule's price per started KiB.
+        per_kib: u64,
+    },
 }
 
 impl AppError {
@@ -62,6 +79,7 @@ impl AppError {
             AppError::State(_) => 8,
             AppError::Genesis(_) => 9,
             AppError::Unavailable(_) => 10,
+            AppError::Fee { .. } => 11,
         }
     }
 }

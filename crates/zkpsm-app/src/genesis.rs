@@ -5,6 +5,7 @@ use crate::AppError;
 use serde::{Deserialize, Serialize};
 use zkpsm_primitives::chain_step::ANCHOR_RING_SLOTS;
 use zkpsm_primitives::encryption::{EncryptedNote, encrypt_note};
+use zkpsm_primitives::fee::FeeRule;
 use zkpsm_primitives::keys::{Address, OutgoingViewingKey};
 use zkpsm_primitives::note::Note;
 use zkpsm_primitives::prf::prf_bytes;
@@ -21,6 +22,20 @@ pub struct ConsensusParams {
     pub max_txs_per_block: u32,
     /// Furthest ahead of the current height an expiry height may lie.
     pub max_expiry_delta: u64,
+    /// The fee every transaction pays at least, whatever its size (see [`Self::fee_rule`]).
+    pub fee_base: u64,
+    /// The fee each started KiB of an encoded transaction adds: data availability's cost.
+    pub fee_per_kib: u64,
+}
+
+impl ConsensusParams {
+    /// The fee rule: `fee_base + fee_per_kib * ceil(bytes / 1024)`.
+    pub fn fee_rule(&self) -> FeeRule {
+        FeeRule {
+            base: self.fee_base,
+            per_kib: self.fee_per_kib,
+        }
+    }
 }
 
 impl Default for ConsensusParams {
@@ -30,6 +45,9 @@ impl Default for ConsensusParams {
             max_block_bytes: 8 * 1024 * 1024,
             max_txs_per_block: 32,
             max_expiry_delta: 10_000,
+            // A payment is about 12 KB: 13 units.
+            fee_base: 1,
+            fee_per_kib: 1,
         }
     }
 }

@@ -185,18 +185,31 @@ impl ShieldedPool {
         &self.keys
     }
 
-    /// The cheap checks, before any proof: form, chain id, expiry, anchor window, unspent nullifiers.
+    /// The cheap checks, before any proof: form, the fee rule (for the transaction's `bytes`
+    /// encoded bytes), chain id, expiry, anchor window, unspent nullifiers.
     pub fn check_cheap(
         &self,
         store: &Store,
         params: &ConsensusParams,
         chain_id: &str,
         tx: &Transaction,
+        bytes: usize,
         height: u64,
     ) -> Result<(), AppError> {
         let body = &tx.body;
         body.check_stateless()
             .map_err(|e| AppError::Invalid(e.into()))?;
+        let rule = params.fee_rule();
+        let required = rule.required(bytes);
+        if body.fee < required {
+            return Err(AppError::Fee {
+                paid: body.fee,
+                required,
+                bytes,
+                base: rule.base,
+                per_kib: rule.per_kib,
+            });
+        }
         if body.chain_id != chain_id {
             return Err(AppError::Invalid(
                 zkpsm_primitives::Error::InvalidTransaction(format!(

@@ -8,7 +8,8 @@ use zkpsm_primitives::encryption::try_decrypt;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_test_support::{Spend, genesis_note, prove_spend};
+use zkpsm_test_support::{Spend, genesis_note, payment_fee, prove_spend};
+use zkpsm_wallet::{Payment, TransactionRequest, build_transaction};
 
 const CHAIN: &str = "zkpsm-test";
 
@@ -70,8 +71,14 @@ fn tree(app: &App) -> MemoryTree {
     MemoryTree::new(&outputs.iter().map(|(_, _, o)| o.cm).collect::<Vec<_>>())
 }
 
-/// Alice spends her genesis note `index` (at that position), paying bob `value`.
+/// Alice spends her genesis note `index` (at that position), paying bob `value` and the fee the
+/// chain's rule asks.
 fn pay(w: &World, index: usize, value: u64, expiry: u64) -> Vec<u8> {
+    pay_fee(w, index, value, expiry, payment_fee(&w.genesis))
+}
+
+/// The same, paying `fee`.
+fn pay_fee(w: &World, index: usize, value: u64, expiry: u64, fee: u64) -> Vec<u8> {
     prove_spend(
         &w.prover,
         &Spend {
@@ -84,7 +91,7 @@ fn pay(w: &World, index: usize, value: u64, expiry: u64) -> Vec<u8> {
             value,
             change: w.alice.full_viewing_key().address_at(7),
             expiry_height: expiry,
-            fee: 10,
+            fee,
         },
     )
 }
@@ -95,6 +102,69 @@ fn block(w: &World, txs: Vec<Vec<u8>>) -> Block {
         height: w.app.head().unwrap().state.height + 1,
         txs,
     }
+}
+
+#[test]
+fn transactions_below_the_fee_rule_are_refused_in_admission_and_in_blocks() {
+    let w = world(ConsensusParams::default());
+    let required = payment_fee(&w.genesis);
+    assert!(required > 1, "the default rule prices bytes: {required}");
+    // Spam that holds nothing: two dummy inputs of value 0, a payment of 0, no fee. It proves
+    // (a dummy input needs no tree membership), and the fee rule alone refuses it, before its
+    // proof is verified.
+    let spam = build_transaction(
+        &w.alice,
+        &TransactionRequest {
+            chain_id: CHAIN.into(),
+            expiry_height: 100,
+            anchor: tree(&w.app).root(),
+            inputs: vec![],
+            payment: Payment {
+                to: w.bob.full_viewing_key().address_at(0),
+                value: 0,
+                memo: [0; 512],
+            },
+            change_address: w.alice.full_viewing_key().address_at(1),
+            fee: 0,
+        },
+        &w.prover,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .expect("a zero-value transaction proves");
+    let spam = zkpsm_app::ChainTx::Shielded(Box::new(spam)).to_bytes();
+    for _ in 0..3 {
+        match w.app.check_tx(&spam) {
+            Err(e @ AppError::Fee { paid: 0, .. }) => {
+                assert_eq!(e.code(), 11);
+                assert!(
+                    e.to_string().contains(&format!("at least {required}")),
+                    "{e}"
+                );
+            }
+            other => panic!("a zero-fee transaction: {other:?}"),
+        }
+    }
+    assert_eq!(w.app.proof_verifications(), 0);
+    // One unit short of the rule: refused in admission and in a block; exactly the rule: valid.
+    let short = pay_fee(&w, 0, 300, 100, required - 1);
+    assert!(matches!(
+        w.app.check_tx(&short),
+        Err(AppError::Fee { paid, required: r, .. }) if paid == required - 1 && r == required
+    ));
+    assert!(matches!(
+        w.app.process_proposal(&block(&w, vec![short.clone()])),
+        Err(AppError::Fee { .. })
+    ));
+    assert!(
+        w.app
+            .prepare_proposal(std::slice::from_ref(&short))
+            .is_empty()
+    );
+    let exact = pay_fee(&w, 0, 300, 100, required);
+    w.app.check_tx(&exact).expect("the exact fee is admitted");
+    let committed = w.app.execute_and_commit(&block(&w, vec![exact])).unwrap();
+    assert_eq!(committed.state.supply, 1500 - required);
 }
 
 #[test]
@@ -118,7 +188,7 @@ fn a_payment_settles_and_double_spends_are_rejected() {
         .unwrap();
     assert_eq!(w.app.proof_verifications(), 1);
     assert_eq!(committed.state.height, 1);
-    assert_eq!(committed.state.supply, 1500 - 10);
+    assert_eq!(committed.state.supply, 1500 - payment_fee(&w.genesis));
     assert_eq!(committed.state.cm_size, 4);
 
     // Bob finds 300 among the new outputs.

@@ -486,12 +486,13 @@ fn submit_with_retries(client: &Client, tx: &[u8]) -> Result<()> {
 /// Sends `txs` from `SUBMITTERS_PER_VALIDATOR` threads per validator, each to its own validator's
 /// API, taking the next transaction as soon as the last one passed CheckTx, while fewer than
 /// `window` are sent and not committed (0: no limit); `supply` is node 0's supply before the
-/// first (each transaction burns a fee of 1). Returns the time each transaction was sent.
+/// first (each transaction burns `fee`). Returns the time each transaction was sent.
 fn submit_spread(
     net: &Net,
     txs: &[Vec<u8>],
     window: usize,
     supply: u64,
+    fee: u64,
 ) -> Result<Vec<SystemTime>> {
     let next = AtomicUsize::new(0);
     let committed = AtomicUsize::new(0);
@@ -504,8 +505,10 @@ fn submit_spread(
                 let client = Client::new(&api);
                 while !done.load(Ordering::Relaxed) {
                     if let Ok(s) = client.status() {
-                        committed
-                            .store(supply.saturating_sub(s.supply) as usize, Ordering::Relaxed);
+                        committed.store(
+                            (supply.saturating_sub(s.supply) / fee.max(1)) as usize,
+                            Ordering::Relaxed,
+                        );
                     }
                     std::thread::sleep(Duration::from_millis(50));
                 }
@@ -685,7 +688,7 @@ pub fn run(n: usize, window: usize, kv_seconds: f64, json: bool) -> Result<()> {
     for tx in probe_txs {
         let t = Instant::now();
         clients[0].submit(tx)?;
-        supply -= 1;
+        supply -= prepared.fee;
         while clients[0].status()?.supply != supply {
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -707,8 +710,8 @@ pub fn run(n: usize, window: usize, kv_seconds: f64, json: bool) -> Result<()> {
     let start_height = rpc_height(&net.rpc(0));
     let cpu_before = snapshot(&net)?;
     let started = Instant::now();
-    let sent = submit_spread(&net, load_txs, window, supply)?;
-    supply -= load_txs.len() as u64;
+    let sent = submit_spread(&net, load_txs, window, supply, prepared.fee)?;
+    supply -= load_txs.len() as u64 * prepared.fee;
     let deadline = Instant::now() + Duration::from_secs(900);
     for c in &clients {
         while c.status()?.supply != supply {

@@ -14,7 +14,7 @@ use zkpsm_primitives::chain_step::ANCHOR_RING_SLOTS;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_primitives::transaction::Transaction;
-use zkpsm_proofs::{SpendKeys, SpendProver, VerifyContext, verify_transaction};
+use zkpsm_proofs::{SPEND_PROOF_BYTES, SpendKeys, SpendProver, VerifyContext, verify_transaction};
 use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
 
 /// A chain's genesis in a home folder, and transactions proven ahead of time against it.
@@ -23,6 +23,8 @@ pub struct Prepared {
     pub genesis: Genesis,
     /// The encoded transactions, each spending its own genesis note.
     pub txs: Vec<Vec<u8>>,
+    /// The fee each pays (the fee rule's, for a payment).
+    pub fee: u64,
     /// The median time of one verification, in seconds.
     pub verify_s: f64,
     /// The median time per transaction of verifying a batch of [`BATCH`] together, in seconds.
@@ -62,6 +64,10 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
     let notes = genesis.notes()?;
     let tree = MemoryTree::new(&notes.iter().map(|n| n.commitment()).collect::<Vec<_>>());
     let prover = SpendProver::new(keys.clone());
+    let fee = genesis
+        .params
+        .fee_rule()
+        .shielded(&genesis.chain_id, SPEND_PROOF_BYTES);
     let mut proven = Vec::with_capacity(n);
     for (i, note) in notes.iter().enumerate() {
         eprint!("\rproving {}/{n}", i + 1);
@@ -79,7 +85,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
                 memo: [0; 512],
             },
             change_address: fvk.address_at(2_000_000 + i as u64),
-            fee: 1,
+            fee,
         };
         proven.push(build_transaction(
             &alice,
@@ -113,6 +119,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
     Ok(Prepared {
         genesis,
         txs,
+        fee,
         verify_s,
         verify_batch_s,
     })
@@ -173,7 +180,10 @@ pub fn run(n: usize, json: bool) -> Result<()> {
     let started = Instant::now();
     // As many submitters as a batch holds, so admission batches can fill.
     submit_all(&node.url, &prepared.txs, BATCH)?;
-    let end_height = wait_supply(&client, prepared.genesis.supply()? - n as u64)?;
+    let end_height = wait_supply(
+        &client,
+        prepared.genesis.supply()? - n as u64 * prepared.fee,
+    )?;
     let elapsed = started.elapsed().as_secs_f64();
     node.stop();
     let tps = n as f64 / elapsed;

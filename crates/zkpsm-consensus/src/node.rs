@@ -1,6 +1,6 @@
 //! A single node in embedded mode: the application, its mempool, and block production.
 
-use crate::mempool::{Mempool, MempoolError};
+use crate::mempool::{Mempool, MempoolError, MempoolLimits};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use zkpsm_app::{App, AppError, Block, ChainTx};
@@ -32,15 +32,19 @@ pub struct Node {
     sequencer: Option<SequencerKey>,
 }
 
-/// How many transactions the mempool holds.
-pub const MEMPOOL_CAPACITY: usize = 10_000;
+/// How much the mempool holds: 10,000 transactions or 64 MiB (about 5,000 payments), whichever
+/// comes first.
+pub const MEMPOOL_LIMITS: MempoolLimits = MempoolLimits {
+    max_txs: 10_000,
+    max_bytes: 64 * 1024 * 1024,
+};
 
 impl Node {
     /// A node over an opened application.
     pub fn new(app: Arc<App>) -> Self {
         Self {
             app,
-            mempool: Mutex::new(Mempool::new(MEMPOOL_CAPACITY)),
+            mempool: Mutex::new(Mempool::new(MEMPOOL_LIMITS)),
             producing: Mutex::new(()),
             sequencer: None,
         }
@@ -87,10 +91,14 @@ impl Node {
             .lock()
             .map_err(|_| AppError::Block("producer lock poisoned".into()))?;
         let id = self.app.check_tx(&bytes)?;
-        self.mempool
+        let evicted = self
+            .mempool
             .lock()
             .map_err(|_| AppError::Block("mempool lock poisoned".into()))?
             .add(id, bytes)?;
+        for old in evicted {
+            tracing::info!("mempool full: {old} evicted by {id}, which pays more per byte");
+        }
         Ok(id)
     }
 

@@ -23,6 +23,21 @@ pub fn trusted_validators(path: &Path, chain_id: &str) -> Result<validator::Set>
     Ok(set)
 }
 
+/// The latest block height the CometBFT RPC at `rpc` reports (its claim: check its commit).
+pub fn latest_block_height(rpc: &str) -> Result<u64> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = HttpClient::new(rpc).with_context(|| format!("CometBFT RPC address {rpc}"))?;
+        let status = client
+            .status()
+            .await
+            .with_context(|| format!("asking the CometBFT RPC at {rpc} for its status"))?;
+        Ok(status.sync_info.latest_block_height.value())
+    })
+}
+
 /// Fetches the signed header of `height` and its validator set from the CometBFT RPC at `rpc`,
 /// waiting up to `wait` for the height to be committed (none if it is not by then).
 pub fn fetch_commit(

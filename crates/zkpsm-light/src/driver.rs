@@ -9,7 +9,7 @@
 //! validator set in CometBFT's genesis (from a CometBFT RPC). Any failure is an error with a reason
 //! (`zkpsm verify` exits 1).
 
-use crate::cometbft_rpc::fetch_commit;
+use crate::cometbft_rpc::{fetch_commit, latest_block_height};
 use crate::sp1::Sp1Paths;
 use crate::trust::TrustRoot;
 use crate::{
@@ -18,7 +18,7 @@ use crate::{
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
 use zkpsm_chain_proof::{ChainParams, ChainProof};
@@ -81,17 +81,16 @@ struct TrustedChain<'a> {
     cometbft_rpc: Option<&'a str>,
 }
 
-/// Checks that the chain committed the app hash of `checked`, under its trust root: the
-/// sequencer's signature (from the node), or CometBFT's commit (from its RPC).
-fn check_commit(
-    out: &mut dyn Write,
+/// The evidence that the chain committed an app hash at `height`: the sequencer's signature
+/// (from the node), or CometBFT's header `height + 1` with its validators (from its RPC, waiting
+/// up to `wait` for it).
+fn fetch_block_commit(
     client: &Client,
     chain: &TrustedChain,
-    checked: &CheckedState,
-) -> Result<()> {
-    let (genesis, trust, cometbft_rpc) = (chain.genesis, &chain.trust, chain.cometbft_rpc);
-    let height = checked.state.height;
-    let commit = match trust {
+    height: u64,
+    wait: Duration,
+) -> Result<BlockCommit> {
+    Ok(match &chain.trust {
         TrustRoot::Sequencer(_) => {
             let commit = client
                 .commit(height)
@@ -105,24 +104,41 @@ fn check_commit(
             }
         }
         TrustRoot::CometBft(_) => {
-            let rpc = cometbft_rpc.ok_or_else(|| {
-                anyhow!("a CometBFT chain: pass --cometbft-rpc URL to fetch the validators' commit")
-            })?;
+            let rpc = cometbft_rpc(chain)?;
             let (signed_header, validators) =
-                fetch_commit(rpc, height + 1, std::time::Duration::from_secs(60))?.ok_or_else(
-                    || {
-                        anyhow!(
-                            "CometBFT at {rpc} has not committed height {} in a minute",
-                            height + 1
-                        )
-                    },
-                )?;
+                fetch_commit(rpc, height + 1, wait)?.ok_or_else(|| {
+                    anyhow!(
+                        "CometBFT at {rpc} has not committed height {} in {} s",
+                        height + 1,
+                        wait.as_secs()
+                    )
+                })?;
             BlockCommit::Cometbft {
                 signed_header: serde_json::to_vec(&signed_header)?,
                 validators: serde_json::to_vec(&validators)?,
             }
         }
-    };
+    })
+}
+
+/// The CometBFT RPC the light client was given.
+fn cometbft_rpc<'a>(chain: &TrustedChain<'a>) -> Result<&'a str> {
+    chain.cometbft_rpc.ok_or_else(|| {
+        anyhow!("a CometBFT chain: pass --cometbft-rpc URL to fetch the validators' commit")
+    })
+}
+
+/// Checks that the chain committed the app hash of `checked`, under its trust root: the
+/// sequencer's signature (from the node), or CometBFT's commit (from its RPC).
+fn check_commit(
+    out: &mut dyn Write,
+    client: &Client,
+    chain: &TrustedChain,
+    checked: &CheckedState,
+) -> Result<()> {
+    let (genesis, trust) = (chain.genesis, &chain.trust);
+    let height = checked.state.height;
+    let commit = fetch_block_commit(client, chain, height, Duration::from_secs(60))?;
     let committed = trust.committed_app_hash(&genesis.chain_id, height, &commit)?;
     same_app_hash(&checked.app_hash, &committed)?;
     match trust {
@@ -138,6 +154,62 @@ fn check_commit(
             height + 1,
             trusted.validators().len()
         )?,
+    }
+    Ok(())
+}
+
+/// How many blocks the proof may lag behind the chain's latest commit unless `--max-lag` says
+/// otherwise: a proof older than that may show a note spent since as unspent.
+pub const DEFAULT_MAX_LAG: u64 = 10;
+
+/// The chain's latest height whose app hash is committed, checked under its trust root: the
+/// sequencer's signed commit of the node's head, or the app height that CometBFT's latest header
+/// commits (one below it), signed by more than 2/3 of the genesis validators' power. A node or
+/// RPC can hide newer commits (as it can withhold blocks), never claim one that was not made.
+fn latest_committed_height(client: &Client, chain: &TrustedChain) -> Result<u64> {
+    let height = match &chain.trust {
+        TrustRoot::Sequencer(_) => {
+            client
+                .status()
+                .context("asking the node for its latest height")?
+                .height
+        }
+        TrustRoot::CometBft(_) => {
+            let rpc = cometbft_rpc(chain)?;
+            latest_block_height(rpc)?.saturating_sub(1)
+        }
+    };
+    let commit = fetch_block_commit(client, chain, height, Duration::from_secs(10))?;
+    chain
+        .trust
+        .committed_app_hash(&chain.genesis.chain_id, height, &commit)
+        .with_context(|| format!("the chain's latest commit, of height {height}"))?;
+    Ok(height)
+}
+
+/// Fails when the proof of `proven` blocks lags the chain's latest commit by more than `max_lag`
+/// blocks; says how far behind it is either way.
+fn check_freshness(
+    out: &mut dyn Write,
+    client: &Client,
+    chain: &TrustedChain,
+    proven: u64,
+    max_lag: u64,
+) -> Result<()> {
+    let latest = latest_committed_height(client, chain)?;
+    let lag = latest.saturating_sub(proven);
+    writeln!(
+        out,
+        "freshness: the chain's latest commit is height {latest}; the proof is {lag} blocks behind \
+         it (at most {max_lag} allowed)"
+    )?;
+    if lag > max_lag {
+        bail!(
+            "the proof covers height {proven}, {lag} blocks behind the chain's latest commit \
+             (height {latest}), more than --max-lag {max_lag}: what it says about nullifiers may \
+             be stale. Ask the node for a fresh proof (POST /v1/chain-proof), or accept this one \
+             with a larger --max-lag"
+        );
     }
     Ok(())
 }
@@ -234,13 +306,16 @@ fn check_sp1(
     Ok(end)
 }
 
-/// Runs the light client against the node at `node`, on the proof from `source`; `cometbft` is
-/// a CometBFT chain's RPC address and genesis document.
+/// Runs the light client against the node at `node`, on the proof from `source`, which may lag
+/// the chain's latest commit by at most `max_lag` blocks; `cometbft` is a CometBFT chain's RPC
+/// address and genesis document.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     node: &str,
     genesis_file: &Path,
     cometbft: Option<(String, PathBuf)>,
     source: ProofSource,
+    max_lag: u64,
     nullifiers: &[String],
     commitments: &[String],
     out: &mut dyn Write,
@@ -299,6 +374,7 @@ pub fn run(
     };
     let height = checked.state.height;
     check_commit(out, &client, &chain, &checked)?;
+    check_freshness(out, &client, &chain, height, max_lag)?;
     writeln!(
         out,
         "  note tree: {} notes, nullifier set: {} entries, supply {}",

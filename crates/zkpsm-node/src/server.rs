@@ -202,6 +202,8 @@ async fn status(State(node): State<Arc<Backend>>) -> Answer<Status> {
         nf_size: head.state.nf_size,
         supply: head.state.supply,
         anchor_window: app.genesis().params.anchor_window,
+        fee_base: app.genesis().params.fee_base,
+        fee_per_kib: app.genesis().params.fee_per_kib,
         spend_vk_digest: app.genesis().spend_vk_digest.clone(),
         mempool: node.mempool_len(),
         proof_verifications: app.proof_verifications(),
@@ -323,6 +325,7 @@ async fn compact_outputs(
 #[derive(Deserialize)]
 struct HeightPage {
     from_height: Option<u64>,
+    from_index: Option<u32>,
     limit: Option<usize>,
 }
 
@@ -332,15 +335,17 @@ async fn nullifiers(
 ) -> Answer<Nullifiers> {
     let Query(p) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
     let limit = p.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let nfs = node
-        .app()
-        .store()
-        .nullifiers_from(p.from_height.unwrap_or(0), limit)?;
+    let nfs = node.app().store().nullifiers_from(
+        p.from_height.unwrap_or(0),
+        p.from_index.unwrap_or(0),
+        limit,
+    )?;
     Ok(axum::Json(Nullifiers {
         nullifiers: nfs
             .into_iter()
-            .map(|(height, nf)| NullifierInfo {
+            .map(|(height, index, nf)| NullifierInfo {
                 height,
+                index,
                 nullifier: nf.to_string(),
             })
             .collect(),

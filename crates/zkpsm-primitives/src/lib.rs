@@ -1,7 +1,7 @@
 //! Primitives of zkpsm: the field, Poseidon with domain tags, the key hierarchy and diversified
 //! addresses, notes with their commitments and nullifiers, note encryption, the note commitment tree's
 //! hashing, the shapes of the state's trees, the indexed nullifier tree's leaves, the canonical transaction encoding and the chain's
-//! transaction envelope (`ChainTx`), and the
+//! transaction envelope (`ChainTx`) and its fee rule, and the
 //! chain step: what a block does to the running state, and the witness its circuit needs.
 //!
 //! Everything here is plain data and native computation; the circuits crate proves the same
@@ -16,6 +16,9 @@ pub mod chain_step;
 pub mod chain_tx;
 pub mod encryption;
 pub mod error;
+// The fee rule prices a chain transaction's bytes; the guest never sees one (as above).
+#[cfg(not(target_os = "zkvm"))]
+pub mod fee;
 pub mod field;
 pub mod indexed_leaf;
 pub mod keys;

@@ -32,6 +32,11 @@ pub const SPEND_COMMITMENT: CommitmentLayout = CommitmentLayout {
     log_opening: true,
 };
 
+/// The size of every spend proof under [`SPEND_COMMITMENT`] (its shape is fixed, and so are its
+/// encoding's lengths): a wallet knows a payment's size, and so its fee, before it proves. Pinned
+/// by the wallet's proof tests.
+pub const SPEND_PROOF_BYTES: usize = 10_410;
+
 /// Adapts [`SpendCircuit`] to spartan2: everything is in the single `synthesize` phase; no shared
 /// or precommitted witness, no verifier challenges. The witness is committed to with the
 /// `commitment` layout, which the keys are set up for.

@@ -11,7 +11,7 @@ pub mod keys;
 pub mod prover;
 pub mod verifier;
 
-pub use circuit::{CommitmentLayout, SPEND_COMMITMENT};
+pub use circuit::{CommitmentLayout, SPEND_COMMITMENT, SPEND_PROOF_BYTES};
 pub use error::ProofError;
 pub use keys::SpendKeys;
 pub use prover::SpendProver;

@@ -336,19 +336,24 @@ impl Store {
         Ok(out)
     }
 
-    /// Up to `limit` nullifiers revealed from block `height` on, with their heights.
+    /// Up to `limit` nullifiers revealed from the `index`th of block `height` on, each with its
+    /// height and its index among its block's: a cursor that pages through a block revealing
+    /// more nullifiers than one page holds.
     pub fn nullifiers_from(
         &self,
         height: u64,
+        index: u32,
         limit: usize,
-    ) -> Result<Vec<(u64, Nullifier)>, StateError> {
+    ) -> Result<Vec<(u64, u32, Nullifier)>, StateError> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(NF_BY_HEIGHT)?;
         let mut out = Vec::new();
-        for entry in table.range((height, 0)..)?.take(limit) {
+        for entry in table.range((height, index)..)?.take(limit) {
             let (key, nf) = entry?;
+            let (height, index) = key.value();
             out.push((
-                key.value().0,
+                height,
+                index,
                 Nullifier::from_bytes(&nf.value()).map_err(|_| corrupt("nullifier"))?,
             ));
         }

@@ -160,10 +160,22 @@ fn blocks_apply_atomically() {
     let b2 = store
         .apply_block(&block(2, vec![tx(anchor, &[7, 10], &[3, 4], 1)]))
         .unwrap();
-    assert_eq!(store.nullifiers_from(0, 10).unwrap().len(), 4);
+    assert_eq!(store.nullifiers_from(0, 0, 10).unwrap().len(), 4);
     assert_eq!(
-        store.nullifiers_from(2, 10).unwrap(),
-        vec![(2, Nullifier(Fq::from(7))), (2, Nullifier(Fq::from(10)))]
+        store.nullifiers_from(2, 0, 10).unwrap(),
+        vec![
+            (2, 0, Nullifier(Fq::from(7))),
+            (2, 1, Nullifier(Fq::from(10)))
+        ]
+    );
+    // A cursor inside a block, and a page of one.
+    assert_eq!(
+        store.nullifiers_from(2, 1, 10).unwrap(),
+        vec![(2, 1, Nullifier(Fq::from(10)))]
+    );
+    assert_eq!(
+        store.nullifiers_from(1, 1, 1).unwrap(),
+        vec![(1, 1, Nullifier(Fq::from(9)))]
     );
     let outs = store.outputs_from(1, 10).unwrap();
     assert_eq!(

@@ -13,7 +13,7 @@ use zkpsm_primitives::keys::{Address, SpendingKey};
 use zkpsm_primitives::merkle::MemoryTree;
 use zkpsm_primitives::note::{Note, NoteCommitment};
 use zkpsm_primitives::transaction::Output;
-use zkpsm_proofs::SpendProver;
+use zkpsm_proofs::{SPEND_PROOF_BYTES, SpendProver};
 use zkpsm_wallet::{Payment, SpendableNote, TransactionRequest, build_transaction};
 
 /// One note spent: the rest of its value goes to `change`, less `fee`.
@@ -38,6 +38,14 @@ pub struct Spend<'a> {
     pub expiry_height: u64,
     /// The fee.
     pub fee: u64,
+}
+
+/// The fee a payment pays on `genesis`'s chain: exactly what its fee rule asks.
+pub fn payment_fee(genesis: &Genesis) -> u64 {
+    genesis
+        .params
+        .fee_rule()
+        .shielded(&genesis.chain_id, SPEND_PROOF_BYTES)
 }
 
 /// The tree of genesis's notes, in allocation order (the chain's tree at height 0).

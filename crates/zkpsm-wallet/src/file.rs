@@ -155,13 +155,13 @@ impl WalletFile {
         }
     }
 
-    /// The spendable (unspent) balance.
+    /// The spendable (unspent) balance (a scan keeps it within the chain's supply; a wallet file
+    /// edited beyond that saturates rather than wraps).
     pub fn balance(&self) -> u64 {
         self.notes
             .iter()
             .filter(|n| n.spent_height.is_none())
-            .map(|n| n.value)
-            .sum()
+            .fold(0u64, |sum, n| sum.saturating_add(n.value))
     }
 
     /// Loads a wallet file.

@@ -41,8 +41,45 @@ pub fn leaves(wallet: &WalletFile) -> Result<Vec<Fq>, WalletError> {
         .collect()
 }
 
-/// Scans from where the wallet left off to the node's head.
+/// Scans from where the wallet left off to the node's head. A scan that fails leaves the wallet
+/// as it was: nothing the node answered before the failure is kept.
 pub fn scan(
+    wallet: &mut WalletFile,
+    client: &Client,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ScanReport, WalletError> {
+    scan_copy(wallet.clone(), wallet, client, progress)
+}
+
+/// Forgets everything scanned (the tree, notes, payments sent, the height) and scans again from
+/// genesis: keys and handed-out addresses stay. Nothing changes if the scan fails.
+pub fn rescan(
+    wallet: &mut WalletFile,
+    client: &Client,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ScanReport, WalletError> {
+    let mut fresh = wallet.clone();
+    fresh.chain_id = None;
+    fresh.scanned_height = 0;
+    fresh.leaves.clear();
+    fresh.notes.clear();
+    fresh.sent.clear();
+    scan_copy(fresh, wallet, client, progress)
+}
+
+/// Scans `copy` and, if that succeeds, makes it the wallet.
+fn scan_copy(
+    mut copy: WalletFile,
+    wallet: &mut WalletFile,
+    client: &Client,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ScanReport, WalletError> {
+    let report = scan_into(&mut copy, client, progress)?;
+    *wallet = copy;
+    Ok(report)
+}
+
+fn scan_into(
     wallet: &mut WalletFile,
     client: &Client,
     progress: &mut dyn FnMut(&str),
@@ -66,14 +103,30 @@ pub fn scan(
     let mut next = start;
     while next < status.cm_size {
         let page = client.outputs(next, PAGE.min((status.cm_size - next) as usize))?;
-        if page.outputs.is_empty() {
-            return Err(WalletError::Inconsistent(format!(
-                "missing outputs from position {next}"
-            )));
+        match page.outputs.first() {
+            None => {
+                return Err(WalletError::Inconsistent(format!(
+                    "missing outputs from position {next}"
+                )));
+            }
+            // Every page must start where it was asked to, so each one moves the scan on.
+            Some(first) if first.position != next => {
+                return Err(WalletError::Inconsistent(format!(
+                    "asked for outputs from position {next}, the node answered from {}",
+                    first.position
+                )));
+            }
+            Some(_) => {}
         }
         for info in page.outputs {
-            if info.position != next || next >= status.cm_size {
+            if next >= status.cm_size {
                 break;
+            }
+            if info.position != next {
+                return Err(WalletError::Inconsistent(format!(
+                    "output {} where output {next} was due",
+                    info.position
+                )));
             }
             let bytes =
                 hex::decode(&info.output).map_err(|e| WalletError::Inconsistent(e.to_string()))?;
@@ -122,14 +175,36 @@ pub fn scan(
         )));
     }
 
-    // Spends: every nullifier revealed since the last scan.
+    // Spends: every nullifier revealed since the last scan up to the status height, page by
+    // page from a cursor (height, index in its block) that each page must move strictly forward,
+    // however many nullifiers one block reveals. No more than the node's nullifier set holds at
+    // that height are read (later ones are the next scan's).
     let mut spent = 0;
-    let mut from = wallet.scanned_height;
-    loop {
-        let page = client.nullifiers(from, PAGE)?;
-        let full = page.nullifiers.len() == PAGE;
-        let last = page.nullifiers.last().map(|n| n.height);
+    let mut cursor = (wallet.scanned_height, 0u32);
+    let mut read = 0u64;
+    'pages: loop {
+        let page = client.nullifiers(cursor.0, cursor.1, PAGE)?;
         for n in &page.nullifiers {
+            if n.height > status.height {
+                break 'pages;
+            }
+            read += 1;
+            if read > status.nf_size {
+                return Err(WalletError::Inconsistent(format!(
+                    "the node served more nullifiers than its nullifier set holds ({})",
+                    status.nf_size
+                )));
+            }
+            if (n.height, n.index) < cursor {
+                return Err(WalletError::Inconsistent(format!(
+                    "nullifier ({}, {}) answered for a page from ({}, {})",
+                    n.height, n.index, cursor.0, cursor.1
+                )));
+            }
+            cursor = match n.index.checked_add(1) {
+                Some(index) => (n.height, index),
+                None => (n.height.saturating_add(1), 0),
+            };
             for note in wallet
                 .notes
                 .iter_mut()
@@ -139,10 +214,24 @@ pub fn scan(
                 spent += 1;
             }
         }
-        match last {
-            Some(h) if full && h > from => from = h,
-            _ => break,
+        if page.nullifiers.len() < PAGE {
+            break;
         }
+    }
+
+    // The chain's supply bounds what any wallet can hold unspent: more means forged notes.
+    let unspent: u128 = wallet
+        .notes
+        .iter()
+        .filter(|n| n.spent_height.is_none())
+        .map(|n| u128::from(n.value))
+        .sum();
+    if unspent > u128::from(status.supply) {
+        return Err(WalletError::Inconsistent(format!(
+            "the wallet's unspent notes would hold {unspent}, more than the chain's supply {}: \
+             the node serves forged notes",
+            status.supply
+        )));
     }
     wallet.scanned_height = status.height;
     Ok(ScanReport {

@@ -7,10 +7,11 @@ use crate::witness::witnesses;
 use rand_core::{CryptoRng, RngCore};
 use zkpsm_api::client::Client;
 use zkpsm_primitives::chain_tx::ChainTx;
+use zkpsm_primitives::fee::{FeeRule, shielded_tx_bytes};
 use zkpsm_primitives::keys::{Address, Diversifier};
 use zkpsm_primitives::note::Note;
 use zkpsm_primitives::transaction::ARITY;
-use zkpsm_proofs::SpendProver;
+use zkpsm_proofs::{SPEND_PROOF_BYTES, SpendProver};
 
 /// How many blocks a transaction stays valid.
 pub const EXPIRY_BLOCKS: u64 = 40;
@@ -22,10 +23,31 @@ pub struct SendRequest {
     pub to: String,
     /// The amount.
     pub amount: u64,
-    /// The fee.
-    pub fee: u64,
+    /// The fee; `None` pays what the chain's fee rule asks of a payment.
+    pub fee: Option<u64>,
     /// A memo (at most 512 bytes of UTF-8).
     pub memo: String,
+}
+
+/// The fee of a payment on the node's chain: what its fee rule asks of a payment's size (known
+/// before proving), or `chosen` if that is no less.
+pub fn payment_fee(client: &Client, chosen: Option<u64>) -> Result<u64, WalletError> {
+    let status = client.status()?;
+    let rule = FeeRule {
+        base: status.fee_base,
+        per_kib: status.fee_per_kib,
+    };
+    let bytes = shielded_tx_bytes(&status.chain_id, SPEND_PROOF_BYTES);
+    let required = rule.required(bytes);
+    match chosen {
+        None => Ok(required),
+        Some(fee) if fee >= required => Ok(fee),
+        Some(fee) => Err(WalletError::BadInput(format!(
+            "a fee of {fee} is below the {required} chain {} asks of a {bytes}-byte payment ({} + \
+             {} per started KiB); pay at least {required}, or leave the fee out to pay exactly that",
+            status.chain_id, rule.base, rule.per_kib
+        ))),
+    }
 }
 
 /// Scans, builds, proves and submits a payment; returns the transaction id.
@@ -50,9 +72,10 @@ pub fn send(
     if request.amount == 0 {
         return Err(WalletError::BadInput("the amount must be positive".into()));
     }
+    let fee = payment_fee(client, request.fee)?;
     let need = request
         .amount
-        .checked_add(request.fee)
+        .checked_add(fee)
         .ok_or_else(|| WalletError::BadInput("amount plus fee overflows".into()))?;
     let report = scan(wallet, client, progress)?;
 
@@ -63,7 +86,7 @@ pub fn send(
         .cloned()
         .collect();
     unspent.sort_by(|a, b| b.value.cmp(&a.value).then(a.position.cmp(&b.position)));
-    let balance: u64 = unspent.iter().map(|n| n.value).sum();
+    let balance = wallet.balance();
     if balance < need {
         return Err(WalletError::InsufficientFunds(format!(
             "balance {balance}, payment and fee need {need}"
@@ -73,7 +96,7 @@ pub fn send(
     let mut total = 0u64;
     for note in unspent.iter().take(ARITY) {
         chosen.push(note.clone());
-        total += note.value;
+        total = total.saturating_add(note.value);
         if total >= need {
             break;
         }
@@ -125,7 +148,7 @@ pub fn send(
             memo,
         },
         change_address,
-        fee: request.fee,
+        fee,
     };
     let tx = build_transaction(&sk, &tx_request, prover, rng, progress)?;
     let submitted = client.submit(&ChainTx::Shielded(Box::new(tx)).to_bytes())?;

@@ -4,6 +4,8 @@
 use rand::rngs::OsRng;
 use std::sync::{Arc, OnceLock};
 use zkpsm_circuits::spend::{InputWitness, OutputWitness, SpendCircuit, SpendWitness};
+use zkpsm_primitives::chain_tx::ChainTx;
+use zkpsm_primitives::fee::shielded_tx_bytes;
 use zkpsm_primitives::field::Fq;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::{Anchor, MemoryTree};
@@ -11,7 +13,7 @@ use zkpsm_primitives::note::{Note, NoteCommitment, Nullifier};
 use zkpsm_primitives::transaction::Transaction;
 use zkpsm_proofs::keys::SpendKeys;
 use zkpsm_proofs::verifier::verify_proof;
-use zkpsm_proofs::{ProofError, SpendProver, VerifyContext, verify_transaction};
+use zkpsm_proofs::{ProofError, SPEND_PROOF_BYTES, SpendProver, VerifyContext, verify_transaction};
 use zkpsm_wallet::{BuildError, Payment, SpendableNote, TransactionRequest, build_transaction};
 
 const CHAIN: &str = "zkpsm-test";
@@ -111,6 +113,12 @@ fn a_built_transaction_verifies_and_round_trips() {
     assert_eq!(public.fee, 10);
     let decoded = Transaction::decode(&f.tx.to_bytes()).expect("decodes");
     assert_eq!(&decoded, &f.tx);
+    // Every proof has the pinned size, so a wallet prices a payment before proving it.
+    assert_eq!(f.tx.proof.len(), SPEND_PROOF_BYTES);
+    assert_eq!(
+        shielded_tx_bytes(CHAIN, SPEND_PROOF_BYTES),
+        ChainTx::Shielded(Box::new(f.tx.clone())).to_bytes().len()
+    );
     verify_transaction(&keys(), &decoded, &ctx()).expect("decoded verifies");
     // The nullifiers are those of the spent notes (in some order).
     let nk = f.sk.full_viewing_key().nk;

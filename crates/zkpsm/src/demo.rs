@@ -12,7 +12,7 @@ use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;
 use zkpsm_wallet::scan::scan;
-use zkpsm_wallet::send::{SendRequest, send};
+use zkpsm_wallet::send::{SendRequest, payment_fee, send};
 
 fn quiet(_: &str) {}
 
@@ -92,7 +92,8 @@ pub fn run() -> Result<()> {
         ("alice", 75, "coffee"),
         ("bob", 40, "tip"),
     ];
-    let fee = 10;
+    // What the chain's fee rule asks of a payment (its size is known before proving).
+    let fee = payment_fee(&client, None)?;
     println!(
         "\n  | # | from  | to    | amount | prove+submit ms | settled at height | alice | bob  |"
     );
@@ -114,7 +115,7 @@ pub fn run() -> Result<()> {
         let request = SendRequest {
             to,
             amount: *amount,
-            fee,
+            fee: Some(fee),
             memo: (*memo).into(),
         };
         send(sender, &client, &prover, &request, &mut OsRng, &mut quiet)?;

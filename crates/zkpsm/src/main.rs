@@ -62,6 +62,13 @@ enum Command {
         /// Most transactions in a block.
         #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().max_txs_per_block)]
         max_txs_per_block: u32,
+        /// The fee rule's floor: every transaction pays at least `fee-base + fee-per-kib *
+        /// ceil(bytes / 1024)`.
+        #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().fee_base)]
+        fee_base: u64,
+        /// The fee rule's price of each started KiB of a transaction (data availability's cost).
+        #[arg(long, default_value_t = zkpsm_app::ConsensusParams::default().fee_per_kib)]
+        fee_per_kib: u64,
         /// Who makes blocks: `embedded` (a sequencer key is generated; genesis pins it) or
         /// `cometbft` (the validators sign commits; no sequencer key).
         #[arg(long, value_enum, default_value_t = ConsensusMode::Embedded)]
@@ -136,6 +143,11 @@ enum Command {
         /// guest key genesis pins, instead of the node's Nova proof.
         #[arg(long)]
         sp1_proof: Option<PathBuf>,
+        /// Fail when the proof lags the chain's latest commit (the sequencer's signed head, or
+        /// CometBFT's latest header) by more than this many blocks: an older proof may show a
+        /// note spent since as unspent.
+        #[arg(long, default_value_t = verify::DEFAULT_MAX_LAG)]
+        max_lag: u64,
         #[command(flatten)]
         sp1: Sp1Args,
     },
@@ -299,6 +311,8 @@ fn main() -> ExitCode {
             no_empty_blocks,
             anchor_window,
             max_txs_per_block,
+            fee_base,
+            fee_per_kib,
             consensus,
             celestia,
         } => (|| {
@@ -315,6 +329,8 @@ fn main() -> ExitCode {
             let params = zkpsm_app::ConsensusParams {
                 anchor_window,
                 max_txs_per_block,
+                fee_base,
+                fee_per_kib,
                 ..Default::default()
             };
             let genesis = node::init(
@@ -395,6 +411,7 @@ fn main() -> ExitCode {
             chain_proof,
             sp1_proof,
             sp1,
+            max_lag,
         } => {
             let cometbft = cometbft_rpc.zip(cometbft_genesis);
             let source = match (chain_proof, sp1_proof) {
@@ -407,6 +424,7 @@ fn main() -> ExitCode {
                 &genesis,
                 cometbft,
                 source,
+                max_lag,
                 &nullifiers,
                 &commitments,
                 &mut std::io::stdout(),

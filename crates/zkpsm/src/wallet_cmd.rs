@@ -9,7 +9,7 @@ use zkpsm_primitives::keys::{FullViewingKey, SpendingKey};
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;
 use zkpsm_wallet::file::WalletKey;
-use zkpsm_wallet::scan::scan;
+use zkpsm_wallet::scan::{rescan, scan};
 use zkpsm_wallet::send::{SendRequest, send};
 
 /// What to do with the wallet.
@@ -25,6 +25,9 @@ pub enum WalletCommand {
     Address,
     /// Scan the chain for new notes and spends.
     Scan,
+    /// Forget what was scanned and scan again from genesis (keys and addresses stay); the
+    /// wallet file changes only if the scan succeeds.
+    Rescan,
     /// Scan, then show the spendable balance.
     Balance,
     /// Send a private payment (proved on this machine).
@@ -35,9 +38,10 @@ pub enum WalletCommand {
         /// The amount.
         #[arg(long)]
         amount: u64,
-        /// The fee (burned).
-        #[arg(long, default_value_t = 10)]
-        fee: u64,
+        /// The fee (burned); by default what the chain's fee rule asks of a payment, and never
+        /// less.
+        #[arg(long)]
+        fee: Option<u64>,
         /// A memo for the recipient.
         #[arg(long, default_value = "")]
         memo: String,
@@ -77,8 +81,12 @@ pub fn run(path: &Path, node: &str, command: WalletCommand) -> Result<()> {
             wallet.save(path)?;
             println!("{address}");
         }
-        WalletCommand::Scan => {
-            let report = scan(&mut wallet, &client, &mut progress)?;
+        which @ (WalletCommand::Scan | WalletCommand::Rescan) => {
+            let report = if matches!(which, WalletCommand::Rescan) {
+                rescan(&mut wallet, &client, &mut progress)?
+            } else {
+                scan(&mut wallet, &client, &mut progress)?
+            };
             wallet.save(path)?;
             println!(
                 "scanned to height {}: {} new outputs, {} received, {} spent",

@@ -18,6 +18,7 @@ use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
 use zkpsm_state::ChainState;
+use zkpsm_test_support::payment_fee;
 
 #[test]
 fn the_node_proves_its_chain_and_resumes_after_a_crash() {
@@ -26,7 +27,7 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let genesis = init(
         &home,
         &alice,
-        2,
+        12,
         100,
         &[
             "--block-interval-ms",
@@ -69,7 +70,7 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let state = ChainState::from_z(&proof.state()).unwrap();
     assert_eq!(state.height, proof.height);
     assert_eq!(hex::encode(state.app_hash(&[])), app_hash);
-    assert_eq!(state.supply, 200 - 1);
+    assert_eq!(state.supply, 1200 - payment_fee(&genesis));
 
     // The light client, as a user runs it: every check passes and it says what it checked.
     let tx = match ChainTx::decode(&txs[0]).unwrap() {
@@ -170,6 +171,52 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+
+    // Ten more blocks (one payment each), no new proof: the light client says how far behind the
+    // chain's latest signed commit the proof is, and refuses it beyond --max-lag.
+    let later = genesis_spends(&genesis, &alice, &(2..12).collect::<Vec<_>>(), 40);
+    for tx in &later {
+        node.client.submit(tx).unwrap();
+    }
+    let head = node.wait_settled(settled);
+    assert_eq!(head, proof.height + 10);
+    let light_client = |max_lag: &str| {
+        Command::new(BIN)
+            .args(["verify", "--node", &node.url, "--genesis"])
+            .arg(home.join("genesis.json"))
+            .args(["--max-lag", max_lag, "--nullifier", &unspent])
+            .output()
+            .unwrap()
+    };
+    let stale = light_client("2");
+    let (printed, errors) = (
+        String::from_utf8_lossy(&stale.stdout),
+        String::from_utf8_lossy(&stale.stderr),
+    );
+    assert!(!stale.status.success(), "{printed}");
+    assert!(
+        errors.contains(&format!(
+            "10 blocks behind the chain's latest commit (height {head})"
+        )),
+        "{errors}"
+    );
+    assert!(
+        !printed.contains("unspent"),
+        "a stale proof answered: {printed}"
+    );
+    let tolerated = light_client("20");
+    let printed = String::from_utf8_lossy(&tolerated.stdout);
+    assert!(tolerated.status.success(), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "the chain's latest commit is height {head}; the proof is 10 blocks behind it"
+        )),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("nullifier {unspent}: unspent")),
+        "{printed}"
+    );
 
     // SIGKILL, restart: the prover resumes where it was and folds on, redoing nothing.
     node.kill9();

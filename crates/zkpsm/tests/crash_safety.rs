@@ -18,6 +18,7 @@ use zkpsm_api::client::{Client, ClientError};
 use zkpsm_app::{App, Block};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
+use zkpsm_test_support::payment_fee;
 
 const TXS: usize = 24;
 const ROUNDS: usize = 20;
@@ -84,7 +85,7 @@ fn sigkill_during_block_production_loses_no_committed_block() {
     // A last start: everything gets committed.
     let node = NodeProcess::start(&home, port);
     let deadline = Instant::now() + Duration::from_secs(60);
-    let target_supply = 100 * TXS as u64 - TXS as u64;
+    let target_supply = (100 - payment_fee(&genesis)) * TXS as u64;
     loop {
         for tx in &txs {
             let _ = node.client.submit(tx);

@@ -16,6 +16,7 @@ use zkpsm_da::envelope::{Kind, join, split};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DataAvailability, EmbeddedDa, Namespace};
 use zkpsm_primitives::keys::SpendingKey;
+use zkpsm_test_support::payment_fee;
 
 #[test]
 fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
@@ -31,7 +32,10 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     let settled = node.wait_settled(1);
     node.client.submit(&txs[2]).unwrap();
     let head = node.wait_settled(settled);
-    assert_eq!(node.client.status().unwrap().supply, 300 - 3);
+    assert_eq!(
+        node.client.status().unwrap().supply,
+        300 - 3 * payment_fee(&genesis)
+    );
 
     // Every committed block is published; the API names its blob's DA height and commitment.
     let deadline = Instant::now() + Duration::from_secs(60);

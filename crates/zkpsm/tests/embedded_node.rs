@@ -1,16 +1,19 @@
 //! End to end on a real embedded node process: payments settle, double spends and malformed or
-//! tampered transactions are refused with clear errors while the node keeps running, and a
-//! restart keeps all state.
+//! tampered transactions are refused with clear errors while the node keeps running, a flood of
+//! zero-fee spam leaves room for honest payments, and a restart keeps all state.
 
 mod common;
 
 use common::*;
 use rand::rngs::OsRng;
 use zkpsm_api::client::ClientError;
+use zkpsm_app::ChainTx;
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_wallet::WalletFile;
+use zkpsm_proofs::{SpendKeys, SpendProver};
+use zkpsm_test_support::{genesis_tree, payment_fee};
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::{SendRequest, send};
+use zkpsm_wallet::{Payment, TransactionRequest, WalletFile, build_transaction};
 
 #[test]
 fn payments_settle_attacks_are_refused_and_state_survives_restart() {
@@ -21,7 +24,27 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     let node = NodeProcess::start(&home, port);
 
     // A wallet payment settles and both balances are right.
-    let (mut alice, mut bob, prover, request) = alice_and_bob(&alice_sk, 130, 5, "hi bob");
+    let fee = payment_fee(&genesis);
+    let (mut alice, mut bob, prover, request) = alice_and_bob(&alice_sk, 130, "hi bob");
+    // A fee below the chain's rule is refused before anything is proven; none means the rule's.
+    let cheap = SendRequest {
+        fee: Some(fee - 1),
+        ..request.clone()
+    };
+    let err = send(
+        &mut alice,
+        &node.client,
+        &prover,
+        &cheap,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("below the {fee}")),
+        "{err}"
+    );
+    assert_eq!(alice.next_index, 10, "nothing was built");
     send(
         &mut alice,
         &node.client,
@@ -35,9 +58,9 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     scan(&mut alice, &node.client, &mut |_| {}).unwrap();
     scan(&mut bob, &node.client, &mut |_| {}).unwrap();
     assert_eq!(bob.balance(), 130);
-    assert_eq!(alice.balance(), 600 - 130 - 5);
+    assert_eq!(alice.balance(), 600 - 130 - fee);
     assert_eq!(bob.notes[0].memo, "hi bob");
-    assert_eq!(node.client.status().unwrap().supply, 600 - 5);
+    assert_eq!(node.client.status().unwrap().supply, 600 - fee);
 
     // A view-only wallet from alice's full viewing key sees the same balance and history, and
     // cannot send.
@@ -65,7 +88,7 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     let too_much = SendRequest {
         to: request.to.clone(),
         amount: 10_000,
-        fee: 5,
+        fee: None,
         memo: String::new(),
     };
     let err = send(
@@ -81,7 +104,7 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     let bad = SendRequest {
         to: "zkpsm1notanaddress".into(),
         amount: 1,
-        fee: 1,
+        fee: None,
         memo: String::new(),
     };
     assert!(
@@ -201,4 +224,70 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     let mut other = WalletFile::new_spending(&SpendingKey::from_bytes([42; 32]));
     scan(&mut other, &node.client, &mut |_| {}).unwrap();
     assert_eq!(other.balance(), 20);
+}
+
+#[test]
+fn a_flood_of_zero_fee_spam_is_refused_and_an_honest_payment_still_settles() {
+    let (_dir, home) = home();
+    let alice_sk = SpendingKey::random(&mut OsRng);
+    let genesis = init(&home, &alice_sk, 2, 100, &["--block-interval-ms", "100"]);
+    let node = NodeProcess::start(&home, free_port());
+    // Spam that holds nothing: two dummy inputs, a payment of 0, no fee; it proves. Then 10,000
+    // more, each a different transaction (another expiry height; their proofs no longer match,
+    // and the fee rule refuses them before any proof is looked at).
+    let prover = SpendProver::new(SpendKeys::shared().unwrap());
+    let anyone = SpendingKey::random(&mut OsRng).full_viewing_key();
+    let spam = build_transaction(
+        &SpendingKey::random(&mut OsRng),
+        &TransactionRequest {
+            chain_id: genesis.chain_id.clone(),
+            expiry_height: 100,
+            anchor: genesis_tree(&genesis).root(),
+            inputs: vec![],
+            payment: Payment {
+                to: anyone.address_at(0),
+                value: 0,
+                memo: [0; 512],
+            },
+            change_address: anyone.address_at(1),
+            fee: 0,
+        },
+        &prover,
+        &mut OsRng,
+        &mut |_| {},
+    )
+    .unwrap();
+    let flood: Vec<Vec<u8>> = (0..10_001u64)
+        .map(|i| {
+            let mut tx = spam.clone();
+            tx.body.expiry_height += i;
+            ChainTx::Shielded(Box::new(tx)).to_bytes()
+        })
+        .collect();
+    let refused_for_fee = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for part in flood.chunks(flood.len().div_ceil(4)) {
+            let client = &node.client;
+            let refused_for_fee = &refused_for_fee;
+            s.spawn(move || {
+                for tx in part {
+                    let (code, message) = refused(client.submit(tx));
+                    assert_eq!(code, 11, "{message}");
+                    refused_for_fee.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    assert_eq!(refused_for_fee.into_inner(), 10_001);
+    let status = node.client.status().unwrap();
+    assert_eq!(status.mempool, 0);
+    assert_eq!(status.proof_verifications, 0, "no spam proof was verified");
+    // An honest payment, paying the rule's fee, is admitted and settles.
+    let honest = genesis_spends(&genesis, &alice_sk, &[0], 10).remove(0);
+    node.client.submit(&honest).unwrap();
+    node.wait_settled(0);
+    assert_eq!(
+        node.client.status().unwrap().supply,
+        200 - payment_fee(&genesis)
+    );
 }

@@ -6,7 +6,7 @@ use zkpsm_app::genesis::Allocation;
 use zkpsm_app::{App, ConsensusParams, Genesis};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::{SpendKeys, SpendProver};
-use zkpsm_test_support::{Spend, genesis_note, genesis_tree, prove_spend};
+use zkpsm_test_support::{Spend, genesis_note, genesis_tree, payment_fee, prove_spend};
 
 /// An app in a fresh folder whose genesis gives alice `notes` notes of 100.
 pub fn app_with_notes(
@@ -34,7 +34,8 @@ pub fn app_with_notes(
     (dir, Arc::new(app), genesis, alice)
 }
 
-/// Alice spends her genesis note `index`, paying herself `value` (fee 1), as encoded bytes.
+/// Alice spends her genesis note `index`, paying herself `value` (and the chain's fee), as
+/// encoded bytes.
 pub fn spend(genesis: &Genesis, alice: &SpendingKey, index: usize, value: u64) -> Vec<u8> {
     let prover = SpendProver::new(SpendKeys::shared().unwrap());
     prove_spend(
@@ -49,7 +50,7 @@ pub fn spend(genesis: &Genesis, alice: &SpendingKey, index: usize, value: u64) -
             value,
             change: alice.full_viewing_key().address_at(51),
             expiry_height: 100,
-            fee: 1,
+            fee: payment_fee(genesis),
         },
     )
 }

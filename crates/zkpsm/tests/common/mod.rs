@@ -142,7 +142,7 @@ pub fn genesis_spends(
                     value: amount,
                     change: alice.full_viewing_key().address_at(1000 + i as u64),
                     expiry_height: 5000,
-                    fee: 1,
+                    fee: zkpsm_test_support::payment_fee(genesis),
                 },
             )
         })
@@ -167,11 +167,10 @@ pub fn refused(
 }
 
 /// Alice's spending wallet (handing out addresses from index 10), a fresh wallet for bob, a prover,
-/// and a payment request of `amount` to bob's address 1.
+/// and a payment request of `amount` to bob's address 1 (paying the fee the chain's rule asks).
 pub fn alice_and_bob(
     alice_sk: &SpendingKey,
     amount: u64,
-    fee: u64,
     memo: &str,
 ) -> (
     zkpsm_wallet::WalletFile,
@@ -187,7 +186,7 @@ pub fn alice_and_bob(
     let request = zkpsm_wallet::send::SendRequest {
         to,
         amount,
-        fee,
+        fee: None,
         memo: memo.into(),
     };
     (alice, bob, prover, request)

@@ -48,6 +48,8 @@ fn fee_rate(fee: u64, bytes: usize) -> FeeRate {
 struct Pending {
     id: TxId,
     bytes: Vec<u8>,
+    /// The nullifiers it reveals (decoded once, when it was added).
+    nullifiers: Vec<[u8; 32]>,
     rate: FeeRate,
 }
 
@@ -118,12 +120,20 @@ impl Mempool {
         for seq in evicted {
             self.remove_seq(seq);
         }
-        for nf in nfs {
-            self.nullifiers.insert(nf, id);
+        for nf in &nfs {
+            self.nullifiers.insert(*nf, id);
         }
         self.bytes += bytes.len();
         self.by_rate.insert((rate, Reverse(self.next)));
-        self.order.insert(self.next, Pending { id, bytes, rate });
+        self.order.insert(
+            self.next,
+            Pending {
+                id,
+                bytes,
+                nullifiers: nfs,
+                rate,
+            },
+        );
         self.ids.insert(id, self.next);
         self.next += 1;
         Ok(evicted_ids)
@@ -161,8 +171,8 @@ impl Mempool {
             self.ids.remove(&pending.id);
             self.by_rate.remove(&(pending.rate, Reverse(seq)));
             self.bytes -= pending.bytes.len();
-            for nf in nullifiers_and_fee(&pending.bytes).0 {
-                self.nullifiers.remove(&nf);
+            for nf in &pending.nullifiers {
+                self.nullifiers.remove(nf);
             }
         }
     }
@@ -188,23 +198,16 @@ impl Mempool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zkpsm_primitives::encryption::{ENC_CIPHERTEXT_BYTES, EncryptedNote, OUT_CIPHERTEXT_BYTES};
     use zkpsm_primitives::field::Fq;
     use zkpsm_primitives::merkle::Anchor;
-    use zkpsm_primitives::note::{NoteCommitment, Nullifier};
-    use zkpsm_primitives::transaction::{Output, TX_VERSION, Transaction, TxBody};
+    use zkpsm_primitives::note::Nullifier;
+    use zkpsm_primitives::transaction::{TX_VERSION, Transaction, TxBody};
+    use zkpsm_test_support::placeholder_output;
 
     /// A shielded transaction (its proof is filler: the mempool holds admitted bytes) revealing
     /// nullifiers `2n` and `2n + 1` and paying `fee`.
     fn tx(n: u64, fee: u64) -> (TxId, Vec<u8>) {
-        let output = Output {
-            cm: NoteCommitment(Fq::from(n)),
-            encrypted: EncryptedNote {
-                epk: [0; 32],
-                enc_ct: [0; ENC_CIPHERTEXT_BYTES],
-                out_ct: [0; OUT_CIPHERTEXT_BYTES],
-            },
-        };
+        let output = placeholder_output(n);
         let tx = ChainTx::Shielded(Box::new(Transaction {
             body: TxBody {
                 version: TX_VERSION,

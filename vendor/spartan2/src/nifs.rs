@@ -68,11 +68,21 @@ where
     U1: &RelaxedR1CSInstance<E>,
     U2: &R1CSInstance<E>,
   ) -> Result<RelaxedR1CSInstance<E>, SpartanError> {
+    let r = self.challenge(transcript, U1, U2)?;
+    Ok(U1.fold(U2, &self.comm_T, &r))
+  }
+
+  /// The folding challenge `r` of `verify`, with the transcript advanced as `verify` advances it
+  /// (zkpsm's patch), for a verifier that leaves the folded commitments uncomputed.
+  pub fn challenge(
+    &self,
+    transcript: &mut E::TE,
+    U1: &RelaxedR1CSInstance<E>,
+    U2: &R1CSInstance<E>,
+  ) -> Result<E::Scalar, SpartanError> {
     transcript.absorb(b"U1", U1);
     transcript.absorb(b"U2", U2);
     transcript.absorb(b"comm_T", &self.comm_T);
-    let r = transcript.squeeze(b"r")?;
-
-    Ok(U1.fold(U2, &self.comm_T, &r))
+    transcript.squeeze(b"r")
   }
 }

@@ -8,13 +8,17 @@
 //! 33 scalars (~1 KB) per polynomial, far cheaper than IPA for both prover and verifier.
 #![allow(non_snake_case)]
 use crate::{
-  CommitmentKey,
+  Commitment, CommitmentKey,
   errors::SpartanError,
   math::Math,
   polys::{eq::EqPolynomial, multilinear::MultilinearPolynomial},
-  r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness, SparseMatrix},
+  r1cs::{R1CSInstance, R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness, SparseMatrix},
   sumcheck::SumcheckProof,
-  traits::{Engine, pcs::PCSEngineTrait, transcript::TranscriptEngineTrait},
+  traits::{
+    Engine,
+    pcs::{FoldingEngineTrait, PCSEngineTrait},
+    transcript::TranscriptEngineTrait,
+  },
 };
 use ff::Field;
 use serde::{Deserialize, Serialize};
@@ -222,9 +226,87 @@ impl<E: Engine> RelaxedR1CSSpartanProof<E> {
     U: &RelaxedR1CSInstance<E>,
     transcript: &mut E::TE,
   ) -> Result<(), SpartanError> {
+    self.verify_with(
+      S,
+      &U.u,
+      &U.X,
+      transcript,
+      |v, blind, r_x| E::PCS::verify_direct(vk_ee, &U.comm_E, v, blind, r_x),
+      |v, blind, r_y| E::PCS::verify_direct(vk_ee, &U.comm_W, v, blind, r_y),
+    )
+  }
+
+  /// `verify` (zkpsm's patch) for the instance that NIFS folds from `U1`, `U2`, the cross-term's
+  /// commitment `comm_T` and the challenge `r`, without computing its commitments: the
+  /// openings of `E` and `W` are checked against `comm_E1 + r·comm_T` and `comm_W1 + r·comm_W2`
+  /// by the two equations returned, for `check_deferred`. Only the scalars `u` and `X` are
+  /// folded here. Both equations hold exactly when `verify` of the folded instance passes.
+  pub fn verify_folded_deferred(
+    &self,
+    S: &R1CSShape<E>,
+    vk_ee: &<E::PCS as PCSEngineTrait<E>>::VerifierKey,
+    U1: &RelaxedR1CSInstance<E>,
+    U2: &R1CSInstance<E>,
+    comm_T: &Commitment<E>,
+    r: &E::Scalar,
+    transcript: &mut E::TE,
+  ) -> Result<[<E::PCS as PCSEngineTrait<E>>::DeferredCheck; 2], SpartanError>
+  where
+    E::PCS: FoldingEngineTrait<E>,
+  {
+    let (u, X) = U1.fold_scalars(U2, r);
+    let mut check_E = None;
+    let mut check_W = None;
+    self.verify_with(
+      S,
+      &u,
+      &X,
+      transcript,
+      |v, blind, r_x| {
+        let (eval, check) = E::PCS::verify_direct_deferred(
+          vk_ee,
+          &[(&U1.comm_E, E::Scalar::ONE), (comm_T, *r)],
+          v,
+          blind,
+          r_x,
+        )?;
+        check_E = Some(check);
+        Ok(eval)
+      },
+      |v, blind, r_y| {
+        let (eval, check) = E::PCS::verify_direct_deferred(
+          vk_ee,
+          &[(&U1.comm_W, E::Scalar::ONE), (&U2.comm_W, *r)],
+          v,
+          blind,
+          r_y,
+        )?;
+        check_W = Some(check);
+        Ok(eval)
+      },
+    )?;
+    match (check_E, check_W) {
+      (Some(check_E), Some(check_W)) => Ok([check_E, check_W]),
+      _ => Err(SpartanError::InternalError {
+        reason: "relaxed Spartan verify passed without opening E and W".to_string(),
+      }),
+    }
+  }
+
+  /// Every check of `verify`, with the openings of `E` (at `r_x`) and `W` (at `r_y[1..]`) left
+  /// to `open_E` and `open_W`, which return the evaluations.
+  fn verify_with(
+    &self,
+    S: &R1CSShape<E>,
+    u: &E::Scalar,
+    X: &[E::Scalar],
+    transcript: &mut E::TE,
+    open_E: impl FnOnce(&[E::Scalar], &E::Scalar, &[E::Scalar]) -> Result<E::Scalar, SpartanError>,
+    open_W: impl FnOnce(&[E::Scalar], &E::Scalar, &[E::Scalar]) -> Result<E::Scalar, SpartanError>,
+  ) -> Result<(), SpartanError> {
     // Must match prover: absorb only (u, X) -- not the commitments.
-    transcript.absorb(b"u_relaxed", &U.u);
-    transcript.absorb(b"X_relaxed", &U.X.as_slice());
+    transcript.absorb(b"u_relaxed", u);
+    transcript.absorb(b"X_relaxed", &X);
 
     let num_cons = S.num_cons;
     let num_vars = S.num_vars;
@@ -259,7 +341,7 @@ impl<E: Engine> RelaxedR1CSSpartanProof<E> {
     let r_sq = r * r;
 
     // Verify direct opening of E at r_x -> gives us eval_E
-    let eval_E = E::PCS::verify_direct(vk_ee, &U.comm_E, &self.v_E, &self.blind_E, &r_x)?;
+    let eval_E = open_E(&self.v_E, &self.blind_E, &r_x)?;
 
     let claim_inner_joint = claim_Az + r * claim_Bz + r_sq * (claim_uCzE - eval_E);
 
@@ -269,7 +351,7 @@ impl<E: Engine> RelaxedR1CSSpartanProof<E> {
         .verify(claim_inner_joint, num_rounds_y, 2, transcript)?;
 
     // Verify direct opening of W at r_y[1..] -> gives us eval_W
-    let eval_W = E::PCS::verify_direct(vk_ee, &U.comm_W, &self.v_W, &self.blind_W, &r_y[1..])?;
+    let eval_W = open_W(&self.v_W, &self.blind_W, &r_y[1..])?;
 
     // Matrix evaluations at (r_x, r_y) -- compute T_y first since we also use it for eval_Z
     let T_x = EqPolynomial::evals_from_points(&r_x);
@@ -282,8 +364,8 @@ impl<E: Engine> RelaxedR1CSSpartanProof<E> {
     // u and X may be in first or second half -- use T_y[i] directly for correctness.
     let eval_Z = {
       let mut sum = (E::Scalar::ONE - r_y[0]) * eval_W;
-      sum += U.u * T_y[num_vars];
-      for (j, x_j) in U.X.iter().enumerate() {
+      sum += *u * T_y[num_vars];
+      for (j, x_j) in X.iter().enumerate() {
         sum += *x_j * T_y[num_vars + 1 + j];
       }
       sum
@@ -292,7 +374,7 @@ impl<E: Engine> RelaxedR1CSSpartanProof<E> {
     let eval_B = evaluate_matrix_with_tables::<E>(&S.B, &T_x, &T_y);
     let eval_C = evaluate_matrix_with_tables::<E>(&S.C, &T_x, &T_y);
 
-    let eval_ABC = eval_A + r * eval_B + r_sq * U.u * eval_C;
+    let eval_ABC = eval_A + r * eval_B + r_sq * *u * eval_C;
 
     let claim_inner_expected = eval_ABC * eval_Z;
     if claim_inner_final != claim_inner_expected {
@@ -355,5 +437,172 @@ mod tests {
     // Verify
     let mut transcript_v = E::TE::new(b"test_relaxed_spartan");
     proof.verify(&shape, &vk_ee, &U, &mut transcript_v).unwrap();
+  }
+
+  type F = <crate::provider::PallasHyraxEngine as Engine>::Scalar;
+  type Pallas = crate::provider::PallasHyraxEngine;
+
+  /// A relaxed proof of a NIFS fold: a random relaxed instance `U1` folded with a satisfied
+  /// regular instance `U2` of `W_i·W_i = u·W_i`, over a Hyrax matrix of `width` columns.
+  struct Folded {
+    shape: R1CSShape<Pallas>,
+    vk_ee: <<Pallas as Engine>::PCS as PCSEngineTrait<Pallas>>::VerifierKey,
+    U1: RelaxedR1CSInstance<Pallas>,
+    U2: R1CSInstance<Pallas>,
+    other_U2: R1CSInstance<Pallas>,
+    nifs: crate::nifs::NovaNIFS<Pallas>,
+    proof: RelaxedR1CSSpartanProof<Pallas>,
+  }
+
+  impl Folded {
+    fn new(width: usize) -> Self {
+      use crate::r1cs::R1CSWitness;
+      let n = 8;
+      let identity = SparseMatrix {
+        indices: (0..n).collect(),
+        indptr: (0..=n).collect(),
+        data: vec![F::ONE; n],
+        cols: n + 1,
+      };
+      let shape =
+        R1CSShape::<Pallas>::new(n, n, 0, identity.clone(), identity.clone(), identity).unwrap();
+      let (ck, vk_ee) = <Pallas as Engine>::PCS::setup(b"test folded", n, width);
+      let regular = |bits: [u64; 8]| {
+        let W = bits.iter().map(|b| F::from(*b)).collect::<Vec<_>>();
+        let r_W = <Pallas as Engine>::PCS::blind(&ck, n);
+        let comm_W = <Pallas as Engine>::PCS::commit(&ck, &W, &r_W, false).unwrap();
+        (
+          R1CSInstance { comm_W, X: vec![] },
+          R1CSWitness {
+            is_small: false,
+            W,
+            r_W,
+          },
+        )
+      };
+      let (U2, W2) = regular([1, 0, 1, 1, 0, 0, 1, 0]);
+      let (other_U2, _) = regular([0, 1, 1, 0, 1, 1, 0, 1]);
+      shape.is_sat(&ck, &U2, &W2).unwrap();
+      let (U1, W1) = shape.sample_random_instance_witness(&ck).unwrap();
+      let mut transcript = <Pallas as Engine>::TE::new(b"test folded");
+      let (nifs, W, u, X) =
+        crate::nifs::NovaNIFS::prove(&ck, &shape, &U1, &W1, &U2, &W2, &mut transcript).unwrap();
+      let proof = RelaxedR1CSSpartanProof::prove(&shape, &ck, &u, &X, &W, &mut transcript).unwrap();
+      Self {
+        shape,
+        vk_ee,
+        U1,
+        U2,
+        other_U2,
+        nifs,
+        proof,
+      }
+    }
+
+    /// The verdict of `verify_folded_deferred` and its two equations.
+    fn deferred(
+      &self,
+      proof: &RelaxedR1CSSpartanProof<Pallas>,
+      U2: &R1CSInstance<Pallas>,
+      comm_T: &Commitment<Pallas>,
+    ) -> Result<(), SpartanError> {
+      let mut transcript = <Pallas as Engine>::TE::new(b"test folded");
+      let r = self.nifs.challenge(&mut transcript, &self.U1, U2)?;
+      let [check_E, check_W] = proof.verify_folded_deferred(
+        &self.shape,
+        &self.vk_ee,
+        &self.U1,
+        U2,
+        comm_T,
+        &r,
+        &mut transcript,
+      )?;
+      <Pallas as Engine>::PCS::check_deferred(
+        &self.vk_ee,
+        &[(F::ONE, check_E), (F::from(7), check_W)],
+      )
+    }
+
+    /// The verdict of `verify` on the folded instance, computed.
+    fn eager(
+      &self,
+      proof: &RelaxedR1CSSpartanProof<Pallas>,
+      U2: &R1CSInstance<Pallas>,
+      comm_T: &Commitment<Pallas>,
+    ) -> Result<(), SpartanError> {
+      let mut transcript = <Pallas as Engine>::TE::new(b"test folded");
+      let r = self.nifs.challenge(&mut transcript, &self.U1, U2)?;
+      let folded = self.U1.fold(U2, comm_T, &r);
+      proof.verify(&self.shape, &self.vk_ee, &folded, &mut transcript)
+    }
+  }
+
+  /// zkpsm's patch: the deferred verifier of a folded instance agrees with `verify` of the
+  /// computed fold, for honest proofs and for each tampered part, with one row commitment and
+  /// with several.
+  #[test]
+  fn folded_deferred_verification_agrees_with_verify_of_the_fold() {
+    for width in [8, 2] {
+      let f = Folded::new(width);
+      let comm_T = &f.nifs.comm_T;
+      f.deferred(&f.proof, &f.U2, comm_T).unwrap();
+      f.eager(&f.proof, &f.U2, comm_T).unwrap();
+
+      let mut tampered = Vec::new();
+      let mut p = f.proof.clone();
+      p.blind_E += F::ONE;
+      tampered.push(("blind_E", p, &f.U2, comm_T));
+      let mut p = f.proof.clone();
+      p.blind_W += F::ONE;
+      tampered.push(("blind_W", p, &f.U2, comm_T));
+      let mut p = f.proof.clone();
+      p.v_E[0] += F::ONE;
+      tampered.push(("v_E", p, &f.U2, comm_T));
+      let mut p = f.proof.clone();
+      p.v_W[width - 1] += F::ONE;
+      tampered.push(("v_W", p, &f.U2, comm_T));
+      tampered.push(("comm_T", f.proof.clone(), &f.U2, &f.U1.comm_E));
+      tampered.push(("U2", f.proof.clone(), &f.other_U2, comm_T));
+      for (part, proof, U2, comm_T) in &tampered {
+        assert!(
+          f.deferred(proof, U2, comm_T).is_err(),
+          "width {width}: a tampered {part} passed the deferred verifier"
+        );
+        assert!(
+          f.eager(proof, U2, comm_T).is_err(),
+          "width {width}: a tampered {part} passed verify"
+        );
+      }
+    }
+  }
+
+  /// zkpsm's patch: a blind off by one passes every check but its deferred equation, which
+  /// alone refuses it.
+  #[test]
+  fn only_the_deferred_equation_catches_a_wrong_blind() {
+    let f = Folded::new(2);
+    let mut proof = f.proof.clone();
+    proof.blind_W += F::ONE;
+    let mut transcript = <Pallas as Engine>::TE::new(b"test folded");
+    let r = f.nifs.challenge(&mut transcript, &f.U1, &f.U2).unwrap();
+    let [check_E, check_W] = proof
+      .verify_folded_deferred(
+        &f.shape,
+        &f.vk_ee,
+        &f.U1,
+        &f.U2,
+        &f.nifs.comm_T,
+        &r,
+        &mut transcript,
+      )
+      .unwrap();
+    <Pallas as Engine>::PCS::check_deferred(&f.vk_ee, &[(F::ONE, check_E.clone())]).unwrap();
+    assert!(
+      <Pallas as Engine>::PCS::check_deferred(&f.vk_ee, &[(F::ONE, check_W.clone())]).is_err()
+    );
+    assert!(
+      <Pallas as Engine>::PCS::check_deferred(&f.vk_ee, &[(F::ONE, check_E), (F::ONE, check_W)])
+        .is_err()
+    );
   }
 }

@@ -776,9 +776,14 @@ where
 
   /// verifies a proof of satisfiability of a `RelaxedR1CS` instance
   fn verify(&self, vk: &Self::VerifierKey) -> Result<Vec<E::Scalar>, SpartanError> {
-    let (public_values, opening) = self.verify_deferred(vk)?;
-    E::PCS::check_deferred(&vk.vk_ee, &[(E::Scalar::ONE, opening)])?;
-    Ok(public_values)
+    // A proof leaves three equations (its opening's and the relaxed proof's two openings), which
+    // are checked as one random linear combination, as in a batch.
+    let mut public_values = Self::verify_batch(std::slice::from_ref(self), vk)?;
+    public_values
+      .pop()
+      .ok_or_else(|| SpartanError::InternalError {
+        reason: "a batch of one proof gave no public values".to_string(),
+      })
   }
 }
 
@@ -786,8 +791,8 @@ impl<E: Engine> SpartanZkSNARK<E>
 where
   E::PCS: FoldingEngineTrait<E>,
 {
-  /// Verifies proofs under one key as a batch (zkpsm's patch): each proof's checks but its
-  /// opening's last equation, then those equations as one random linear combination with
+  /// Verifies proofs under one key as a batch (zkpsm's patch): each proof's checks but the last
+  /// equations of its openings, then those equations as one random linear combination with
   /// weights of 128 bits drawn here, which no prover can predict. `Ok` holds each proof's public
   /// values; `Err` says only that some proof is false: verify each alone to name it.
   pub fn verify_batch(
@@ -801,22 +806,33 @@ where
     let mut rng = rand::thread_rng();
     let (public_values, checks): (Vec<_>, Vec<_>) = verified
       .into_iter()
-      .map(|(values, check)| {
-        (
-          values,
-          (E::Scalar::from_u128(rand::Rng::r#gen(&mut rng)), check),
-        )
+      .map(|(values, checks)| {
+        let weighed = checks
+          .into_iter()
+          .map(|check| (E::Scalar::from_u128(rand::Rng::r#gen(&mut rng)), check))
+          .collect::<Vec<_>>();
+        (values, weighed)
       })
       .unzip();
+    let checks = checks.into_iter().flatten().collect::<Vec<_>>();
     E::PCS::check_deferred(&vk.vk_ee, &checks)?;
     Ok(public_values)
   }
 
-  /// Every check of `verify` but the opening's last equation, which is returned.
+  /// Every check of `verify` but the last equations of the openings, which are returned: the
+  /// witness's opening, then the relaxed proof's openings of `E` and `W` (whose folded
+  /// commitments are never computed, so the NIFS fold costs scalars only).
+  #[allow(clippy::type_complexity)]
   fn verify_deferred(
     &self,
     vk: &SpartanVerifierKey<E>,
-  ) -> Result<(Vec<E::Scalar>, <E::PCS as PCSEngineTrait<E>>::DeferredCheck), SpartanError> {
+  ) -> Result<
+    (
+      Vec<E::Scalar>,
+      [<E::PCS as PCSEngineTrait<E>>::DeferredCheck; 3],
+    ),
+    SpartanError,
+  > {
     // Verify by checking the multi-round verifier instance via NIFS folding
     let (_verify_span, verify_t) = start_span!("spartan_zk_verify");
     let mut transcript = E::TE::new(b"SpartanZkSNARK");
@@ -895,14 +911,22 @@ where
 
     // Finally, run NIFS verification using the same transcript
     let (_nifs_verify_span, nifs_verify_t) = start_span!("nifs_verify");
-    let folded_U = self
+    let r_fold = self
       .nifs
-      .verify(&mut transcript, &self.random_U, &U_verifier_regular)?;
+      .challenge(&mut transcript, &self.random_U, &U_verifier_regular)?;
 
-    // Verify the relaxed R1CS Spartan proof of the folded instance
-    self
+    // Verify the relaxed R1CS Spartan proof of the folded instance, its openings deferred
+    let [check_E, check_W] = self
       .relaxed_snark
-      .verify(&vk.vc_shape_regular, &vk.vc_vk, &folded_U, &mut transcript)
+      .verify_folded_deferred(
+        &vk.vc_shape_regular,
+        &vk.vc_vk,
+        &self.random_U,
+        &U_verifier_regular,
+        &self.nifs.comm_T,
+        &r_fold,
+        &mut transcript,
+      )
       .map_err(|e| SpartanError::ProofVerifyError {
         reason: format!("Relaxed Spartan verify failed: {e}"),
       })?;
@@ -925,7 +949,7 @@ where
 
     info!(elapsed_ms = %verify_t.elapsed().as_millis(), "spartan_zk_verify");
     // Return original circuit public IO carried in the proof
-    Ok((self.U.public_values.clone(), opening))
+    Ok((self.U.public_values.clone(), [opening, check_E, check_W]))
   }
 }
 
@@ -1211,6 +1235,50 @@ mod tests {
       !matches!(refused, Ok(Ok(_))),
       "a proof under another key passed in a batch"
     );
+  }
+
+  /// zkpsm's patch: the relaxed proof's openings of the folded `E` and `W` are deferred
+  /// equations, whose folded commitments are never computed; a blind off by one, or another
+  /// cross-term, fails them, alone and in a batch, and the restored proof verifies.
+  #[test]
+  fn test_zksnark_relaxed_openings_are_deferred_equations() {
+    type E = crate::provider::PallasHyraxEngine;
+    type S = SpartanZkSNARK<E>;
+    let one = <E as Engine>::Scalar::ONE;
+    let (pk, vk) = S::setup(CubicCircuitOfWidth(2, true)).unwrap();
+    let prove = || {
+      let circuit = CubicCircuitOfWidth(2, true);
+      let prep = S::prep_prove(&pk, circuit.clone(), false).unwrap();
+      S::prove(&pk, circuit, prep, false).unwrap().0
+    };
+    let batch = |snark: S| S::verify_batch(&[prove(), snark, prove()], &vk);
+
+    let mut bad = prove();
+    bad.relaxed_snark.blind_E += one;
+    assert!(
+      bad.verify_deferred(&vk).is_ok(),
+      "only an equation sees the blind"
+    );
+    assert!(bad.verify(&vk).is_err());
+    assert!(batch(bad).is_err());
+
+    let mut bad = prove();
+    bad.relaxed_snark.blind_W += one;
+    assert!(
+      bad.verify_deferred(&vk).is_ok(),
+      "only an equation sees the blind"
+    );
+    assert!(bad.verify(&vk).is_err());
+    assert!(batch(bad).is_err());
+
+    let mut bad = prove();
+    bad.nifs.comm_T = bad.random_U.comm_E.clone();
+    assert!(bad.verify(&vk).is_err());
+    assert!(batch(bad).is_err());
+
+    let honest = prove();
+    assert!(honest.verify(&vk).is_ok());
+    assert!(batch(honest).is_ok());
   }
 
   fn test_zksnark_with<E: Engine, S: R1CSSNARKTrait<E>>() {

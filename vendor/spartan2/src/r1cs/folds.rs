@@ -181,12 +181,7 @@ where
     comm_T: &Commitment<E>,
     r: &E::Scalar,
   ) -> RelaxedR1CSInstance<E> {
-    let X = self
-      .X
-      .par_iter()
-      .zip(&U2.X)
-      .map(|(a, b)| *a + *r * *b)
-      .collect::<Vec<_>>();
+    let (u, X) = self.fold_scalars(U2, r);
 
     let comm_W = <E::PCS as FoldingEngineTrait<E>>::fold_commitments(
       &[self.comm_W.clone(), U2.comm_W.clone()],
@@ -204,8 +199,20 @@ where
       comm_W,
       comm_E,
       X,
-      u: self.u + *r,
+      u,
     }
+  }
+
+  /// The scalars `(u, X)` of [`Self::fold`]'s instance (zkpsm's patch), for a verifier that
+  /// leaves its commitments unfolded.
+  pub fn fold_scalars(&self, U2: &R1CSInstance<E>, r: &E::Scalar) -> (E::Scalar, Vec<E::Scalar>) {
+    let X = self
+      .X
+      .par_iter()
+      .zip(&U2.X)
+      .map(|(a, b)| *a + *r * *b)
+      .collect::<Vec<_>>();
+    (self.u + *r, X)
   }
 }
 

@@ -230,6 +230,22 @@ pub trait PCSEngineTrait<E: Engine>: Clone + Send + Sync {
       reason: "verify_direct not supported for this PCS".to_string(),
     })
   }
+
+  /// `verify_direct` (zkpsm's patch) for the commitment `Σ weights[k]·comms[k]`, which is never
+  /// computed, with its equation deferred: returns the evaluation and the equation for
+  /// `check_deferred`. The folded commitment of a NIFS verifier is such a combination, so its
+  /// fold and its opening become part of one multi-scalar multiplication.
+  fn verify_direct_deferred(
+    _vk: &Self::VerifierKey,
+    _comms: &[(&Self::Commitment, E::Scalar)],
+    _v: &[E::Scalar],
+    _combined_blind: &E::Scalar,
+    _point: &[E::Scalar],
+  ) -> Result<(E::Scalar, Self::DeferredCheck), SpartanError> {
+    Err(SpartanError::InternalError {
+      reason: "verify_direct_deferred not supported for this PCS".to_string(),
+    })
+  }
 }
 
 /// A trait that extends the PCSEngineTrait to include folding capabilities

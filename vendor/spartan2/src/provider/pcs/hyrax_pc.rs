@@ -819,6 +819,73 @@ where
 
     Ok(eval)
   }
+
+  fn verify_direct_deferred(
+    vk: &Self::VerifierKey,
+    comms: &[(&Self::Commitment, E::Scalar)],
+    v: &[E::Scalar],
+    combined_blind: &E::Scalar,
+    point: &[E::Scalar],
+  ) -> Result<(E::Scalar, Self::DeferredCheck), SpartanError> {
+    let num_cols = vk.num_cols;
+    if v.len() != num_cols {
+      return Err(SpartanError::ProofVerifyError {
+        reason: format!(
+          "Direct opening: v.len() ({}) != num_cols ({num_cols})",
+          v.len()
+        ),
+      });
+    }
+    let num_rows = div_ceil((2_usize).pow(point.len() as u32), num_cols);
+    let num_vars_rows = num_rows.log_2();
+    // As `verify_direct`: one row is the commitment's first; else the rows weighted by L.
+    let L = if num_vars_rows == 0 {
+      vec![E::Scalar::ONE]
+    } else {
+      EqPolynomial::new(point[..num_vars_rows].to_vec()).evals()
+    };
+    let rows = comms.first().map_or(0, |(c, _)| c.comm.len());
+    if rows == 0 || comms.iter().any(|(c, _)| c.comm.len() != rows) {
+      return Err(SpartanError::ProofVerifyError {
+        reason: "Direct opening: the folded commitments have no rows or different numbers of rows"
+          .to_string(),
+      });
+    }
+    let rows = if num_vars_rows == 0 { 1 } else { rows };
+    if rows > L.len() {
+      return Err(SpartanError::ProofVerifyError {
+        reason: format!(
+          "Direct opening: {rows} row commitments for {} rows",
+          L.len()
+        ),
+      });
+    }
+    // Σ_k Σ_i weight_k·L_i·comm_k[i] - <v, G> - blind·h = 0
+    let mut points = Vec::with_capacity(comms.len() * rows + num_cols + 1);
+    let mut scalars = Vec::with_capacity(points.capacity());
+    for (comm, weight) in comms {
+      points.extend_from_slice(&comm.comm[..rows]);
+      scalars.extend(L[..rows].iter().map(|l| *weight * l));
+    }
+    points.extend(vk.ck[..num_cols].iter().map(E::GE::group));
+    scalars.extend(v.iter().map(|vi| -*vi));
+    points.push(vk.h);
+    scalars.push(-*combined_blind);
+
+    let R = EqPolynomial::new(point[num_vars_rows..].to_vec()).evals();
+    let eval = v
+      .iter()
+      .zip(R.iter())
+      .fold(E::Scalar::ZERO, |acc, (vi, ri)| acc + *vi * *ri);
+    Ok((
+      eval,
+      HyraxDeferredCheck(LastEquation {
+        shared: Vec::new(),
+        points,
+        scalars,
+      }),
+    ))
+  }
 }
 
 impl<E: Engine> TranscriptReprTrait<E::GE> for HyraxCommitment<E>

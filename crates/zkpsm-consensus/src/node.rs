@@ -30,6 +30,8 @@ pub struct Node {
     producing: Mutex<()>,
     /// The key this sequencer signs its commits with (genesis pins its verification key).
     sequencer: Option<SequencerKey>,
+    /// Woken when the mempool holds a full block, so that the sequencer makes it at once.
+    full_block: tokio::sync::Notify,
 }
 
 /// How much the mempool holds: 10,000 transactions or 64 MiB (about 5,000 payments), whichever
@@ -47,6 +49,7 @@ impl Node {
             mempool: Mutex::new(Mempool::new(MEMPOOL_LIMITS)),
             producing: Mutex::new(()),
             sequencer: None,
+            full_block: tokio::sync::Notify::new(),
         }
     }
 
@@ -79,6 +82,12 @@ impl Node {
         self.mempool.lock().map(|m| m.len()).unwrap_or(0)
     }
 
+    /// Resolves once the mempool has held a full block (the genesis `max_txs_per_block`) since
+    /// the last time it resolved: the sequencer then closes a block without waiting for its tick.
+    pub async fn full_block(&self) {
+        self.full_block.notified().await;
+    }
+
     /// Checks a transaction (CheckTx) and adds it to the mempool.
     ///
     /// The proof is verified first, outside any lock (and cached); the check is then repeated
@@ -91,11 +100,16 @@ impl Node {
             .lock()
             .map_err(|_| AppError::Block("producer lock poisoned".into()))?;
         let id = self.app.check_tx(&bytes)?;
-        let evicted = self
-            .mempool
-            .lock()
-            .map_err(|_| AppError::Block("mempool lock poisoned".into()))?
-            .add(id, bytes)?;
+        let (evicted, pending) = {
+            let mut mempool = self
+                .mempool
+                .lock()
+                .map_err(|_| AppError::Block("mempool lock poisoned".into()))?;
+            (mempool.add(id, bytes)?, mempool.len())
+        };
+        if pending >= self.app.genesis().params.max_txs_per_block as usize {
+            self.full_block.notify_one();
+        }
         for old in evicted {
             tracing::info!("mempool full: {old} evicted by {id}, which pays more per byte");
         }

@@ -1,12 +1,13 @@
-//! The embedded sequencer: a block every interval, until shutdown.
+//! The embedded sequencer: a block every interval, or as soon as a full one waits, until shutdown.
 
 use crate::node::Node;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Produces a block every `interval` until `shutdown` turns true; without `empty_blocks`, only
-/// when the mempool holds a transaction (every block is a step of the chain proof, so an idle
+/// Produces a block every `interval`, and at once whenever the mempool holds a full block (the
+/// interval then starts again), until `shutdown` turns true; without `empty_blocks`, only when the
+/// mempool holds a transaction (every block is a step of the chain proof, so an idle
 /// chain that makes no blocks costs its prover nothing). A failed block is logged and retried at
 /// the next tick; the node keeps running.
 pub async fn run(
@@ -18,8 +19,11 @@ pub async fn run(
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        // A block closes at its interval, or as soon as the mempool holds a full one: under load
+        // blocks are full and follow each other without waiting for the tick.
         tokio::select! {
             _ = ticker.tick() => {}
+            _ = node.full_block() => ticker.reset(),
             _ = shutdown.changed() => return,
         }
         if *shutdown.borrow() {

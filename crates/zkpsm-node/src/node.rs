@@ -43,6 +43,10 @@ fn default_empty_blocks() -> bool {
 /// The default API address.
 pub const DEFAULT_API: &str = "127.0.0.1:26680";
 
+/// Milliseconds between blocks unless a full block waits (the embedded sequencer closes a block
+/// at its interval or at its capacity, whichever comes first).
+pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 1000;
+
 /// `~/.zkpsm` unless given.
 pub fn default_home() -> PathBuf {
     std::env::var_os("HOME")

@@ -49,8 +49,8 @@ enum Command {
         /// Where the API listens.
         #[arg(long, default_value = node::DEFAULT_API)]
         api: String,
-        /// Milliseconds between blocks.
-        #[arg(long, default_value_t = 1000)]
+        /// Milliseconds between blocks (a full block is made at once).
+        #[arg(long, default_value_t = node::DEFAULT_BLOCK_INTERVAL_MS)]
         block_interval_ms: u64,
         /// Make no block while the mempool is empty (recommended with `start --prove`: every
         /// block is a step of the chain proof).

@@ -13,12 +13,21 @@ pub fn app_with_notes(
     chain_id: &str,
     notes: u64,
 ) -> (tempfile::TempDir, Arc<App>, Genesis, SpendingKey) {
+    app_with_params(chain_id, notes, ConsensusParams::default())
+}
+
+/// [`app_with_notes`] under other consensus parameters.
+pub fn app_with_params(
+    chain_id: &str,
+    notes: u64,
+    params: ConsensusParams,
+) -> (tempfile::TempDir, Arc<App>, Genesis, SpendingKey) {
     let keys = SpendKeys::shared().unwrap();
     let alice = SpendingKey::random(&mut OsRng);
     let fvk = alice.full_viewing_key();
     let genesis = Genesis {
         chain_id: chain_id.into(),
-        params: ConsensusParams::default(),
+        params,
         spend_vk_digest: keys.vk_digest_hex(),
         sequencer: None,
         sp1_vk: None,

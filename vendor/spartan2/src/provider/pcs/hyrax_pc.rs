@@ -768,56 +768,16 @@ where
     combined_blind: &E::Scalar,
     point: &[E::Scalar],
   ) -> Result<E::Scalar, SpartanError> {
-    let num_cols = vk.num_cols;
-    if v.len() != num_cols {
-      return Err(SpartanError::ProofVerifyError {
-        reason: format!(
-          "Direct opening: v.len() ({}) != num_cols ({})",
-          v.len(),
-          num_cols
-        ),
-      });
-    }
-    // Derive dimensions from point length (same as standard Hyrax verify)
-    let n = (2_usize).pow(point.len() as u32);
-    let num_rows = div_ceil(n, num_cols);
-    let num_vars_rows = num_rows.log_2();
-
-    // Compute the RLC commitment from row commitments
-    // Commitment may have fewer rows than padded num_rows (unpadded rows are zero commitments + blind*H)
-    let comm_LZ = if num_vars_rows == 0 {
-      comm.comm[0]
+    // zkpsm's patch: the deferred opening of the commitment itself, its equation checked here.
+    let (eval, check) =
+      Self::verify_direct_deferred(vk, &[(comm, E::Scalar::ONE)], v, combined_blind, point)?;
+    if LastEquation::hold_together(&[], &[(E::Scalar::ONE, &check.0)])? {
+      Ok(eval)
     } else {
-      let L = EqPolynomial::new(point[..num_vars_rows].to_vec()).evals();
-      // Only sum over actual commitment rows; padding rows contribute identity (all-zero poly + zero blind)
-      // The actual commitment rows already include blinding, so we sum L[i] * comm[i] for existing rows
-      // For padded rows beyond comm.comm.len(), the commitment was zero + blind*H with blind=0
-      // (padding rows have zero polynomial and zero blind since the blind vector is only as long as actual rows)
-      let actual_rows = comm.comm.len();
-      let ck_aff: Vec<_> = comm.comm.iter().map(|c| c.affine()).collect();
-      E::GE::vartime_multiscalar_mul(&L[..actual_rows], &ck_aff, true)?
-    };
-
-    // Recompute commitment from v and combined_blind
-    let expected =
-      E::GE::vartime_multiscalar_mul(v, &vk.ck[..v.len()], false)? + vk.h * *combined_blind;
-
-    if comm_LZ != expected {
-      return Err(SpartanError::ProofVerifyError {
+      Err(SpartanError::ProofVerifyError {
         reason: "Direct opening: commitment mismatch".to_string(),
-      });
+      })
     }
-
-    // Compute evaluation: <v, eq(point_right)>
-    let point_right = &point[num_vars_rows..];
-    let R = EqPolynomial::new(point_right.to_vec()).evals();
-    let eval = v
-      .iter()
-      .zip(R.iter())
-      .map(|(vi, ri)| *vi * *ri)
-      .fold(E::Scalar::ZERO, |acc, x| acc + x);
-
-    Ok(eval)
   }
 
   fn verify_direct_deferred(

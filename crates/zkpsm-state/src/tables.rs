@@ -19,6 +19,13 @@ pub const NF_NODES: NodeTable = TableDefinition::new("nf_nodes");
 /// Nullifier values (big-endian, so byte order is numeric order) to their leaf index and the
 /// height that inserted them.
 pub const NF_BY_VALUE: TableDefinition<[u8; 32], (u64, u64)> = TableDefinition::new("nf_by_value");
+/// Each nullifier leaf's place in the chain of low leaves, by leaf index: `(pred, pred_height,
+/// jump, jump_height, depth)`, where `pred` is the leaf that was its low leaf when it was inserted,
+/// `jump` a skip pointer along that chain (Myers' skew-binary jump pointers) and `depth` the
+/// chain's length down to the sentinel. A low leaf as of an old height is found along it in
+/// O(log n) lookups.
+pub const NF_LOW_CHAIN: TableDefinition<u64, (u64, u64, u64, u64, u64)> =
+    TableDefinition::new("nf_low_chain");
 /// Note commitments to their position in the note tree (the first, if one repeats).
 pub const CM_POSITIONS: TableDefinition<[u8; 32], u64> = TableDefinition::new("cm_positions");
 /// The other modules' roots after each block, as the app hash covers them (borsh).

@@ -180,9 +180,15 @@ impl ChainVerifierKey {
                 .deserialize(&proof.snark)
                 .map_err(|e| ProofError::MalformedProof(e.to_string()))?
         };
-        let zn = snark
-            .verify(&self.vk, steps, &to_nova(z0))
-            .map_err(|e| ProofError::BadProof(e.to_string()))?;
+        // The SNARK's bytes come from anyone (an API, the DA layer): a decoded proof whose parts
+        // disagree in shape must be refused, not take the caller down if nova panics on it.
+        let zn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            snark.verify(&self.vk, steps, &to_nova(z0))
+        }))
+        .map_err(|_| {
+            ProofError::MalformedProof("the chain proof's verifier panicked on it".into())
+        })?
+        .map_err(|e| ProofError::BadProof(e.to_string()))?;
         let zn = from_nova(&zn)?;
         if zn != proof.state() {
             return Err(ProofError::PublicValueMismatch("z"));

@@ -41,6 +41,9 @@ pub enum AppError {
     /// The node cannot check the transaction right now (its verifier stopped); try again.
     #[error("unavailable: {0}; try again")]
     Unavailable(String),
+    /// The node is verifying as many transactions as it queues; send again shortly.
+    #[error("busy: {0}; send it again shortly")]
+    Busy(String),
     /// The fee is below what the chain's fee rule asks of a transaction this size.
     #[error(
         "fee: {paid} is below the {required} a {bytes}-byte transaction pays on this chain \
@@ -80,6 +83,7 @@ impl AppError {
             AppError::Genesis(_) => 9,
             AppError::Unavailable(_) => 10,
             AppError::Fee { .. } => 11,
+            AppError::Busy(_) => 12,
         }
     }
 }

@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tower::{Service, ServiceExt};
 use tower_batch_control::{Batch, BatchControl, RequestWeight};
 use zkpsm_app::{Admission, App, AppError};
@@ -28,11 +28,15 @@ pub struct AdmissionConfig {
     pub max_latency: Duration,
     /// How many batches are verified at once (each on one core).
     pub max_batches: usize,
+    /// How many transactions may be in admission at once (checked, waiting for their batch, or
+    /// being verified); one more is refused at once with [`AppError::Busy`].
+    pub max_waiting: usize,
 }
 
 impl Default for AdmissionConfig {
     /// 32 proofs or 20 ms (a batch of 32 verifies in about half a second on one core, so the
-    /// wait is small against the verification), as many batches at once as there are cores.
+    /// wait is small against the verification), as many batches at once as there are cores, and
+    /// 1,024 transactions in admission (about ten seconds of verification on two cores, 12 MiB).
     fn default() -> Self {
         Self {
             max_proofs: 32,
@@ -40,6 +44,7 @@ impl Default for AdmissionConfig {
             max_batches: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            max_waiting: 1024,
         }
     }
 }
@@ -115,6 +120,8 @@ impl Service<BatchControl<ProofItem>> for BatchVerifier {
 pub struct ProofAdmission {
     app: Arc<App>,
     batch: Batch<BatchVerifier, ProofItem>,
+    slots: Arc<Semaphore>,
+    max_waiting: usize,
 }
 
 impl ProofAdmission {
@@ -131,13 +138,27 @@ impl ProofAdmission {
             config.max_batches.max(1),
             config.max_latency,
         );
-        Self { app, batch }
+        let max_waiting = config.max_waiting.max(1);
+        Self {
+            app,
+            batch,
+            slots: Arc::new(Semaphore::new(max_waiting)),
+            max_waiting,
+        }
     }
 
     /// Every check of a transaction about to enter the mempool, against the committed state of
     /// now, with its proof verified in a batch; returns its id. Once this has passed, the
     /// application's own `check_tx` finds the proof verified and only repeats the cheap checks.
+    /// When [`AdmissionConfig::max_waiting`] transactions are in admission already, it is refused
+    /// at once with [`AppError::Busy`], before any work.
     pub async fn check(&self, bytes: Vec<u8>) -> Result<TxId, AppError> {
+        let _slot = self.slots.clone().try_acquire_owned().map_err(|_| {
+            AppError::Busy(format!(
+                "{} transactions are in admission already",
+                self.max_waiting
+            ))
+        })?;
         let app = self.app.clone();
         let admission = tokio::task::spawn_blocking(move || app.check_tx_before_proof(&bytes))
             .await

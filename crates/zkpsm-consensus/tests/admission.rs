@@ -26,6 +26,7 @@ fn admission(app: &Arc<App>, max_proofs: usize, max_latency: Duration) -> ProofA
             max_proofs,
             max_latency,
             max_batches: 1,
+            max_waiting: 1024,
         },
     )
 }
@@ -95,4 +96,54 @@ fn a_lone_proof_is_verified_when_the_latency_runs_out() {
     });
     assert_eq!(app.proof_verifications(), 1);
     assert_eq!(app.proof_batches(), 0);
+}
+
+#[test]
+fn a_full_admission_queue_refuses_at_once_and_frees_its_slots() {
+    let (_dir, app, spends) = setup(3);
+    runtime().block_on(async {
+        // Two slots; a batch waits up to two seconds for company.
+        let admission = ProofAdmission::new(
+            app.clone(),
+            AdmissionConfig {
+                max_proofs: 32,
+                max_latency: Duration::from_secs(2),
+                max_batches: 1,
+                max_waiting: 2,
+            },
+        );
+        let waiting: Vec<_> = spends[..2]
+            .iter()
+            .map(|bytes| {
+                let (admission, bytes) = (admission.clone(), bytes.clone());
+                tokio::spawn(async move { admission.check(bytes).await })
+            })
+            .collect();
+        // Let both take their slots and reach the batcher.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let refused = tokio::time::timeout(
+            Duration::from_millis(200),
+            admission.check(spends[2].clone()),
+        )
+        .await
+        .expect("a full queue answers at once");
+        match refused {
+            Err(e @ AppError::Busy(_)) => assert_eq!(e.code(), 12),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        for verdict in futures::future::join_all(waiting).await {
+            verdict
+                .expect("task")
+                .expect("the queued ones are admitted");
+        }
+        // Their slots are free again: the refused one now goes through.
+        let id = tokio::time::timeout(Duration::from_secs(60), admission.check(spends[2].clone()))
+            .await
+            .expect("admitted in time")
+            .expect("admitted once the queue has room");
+        assert_eq!(id, ChainTx::decode(&spends[2]).unwrap().id());
+    });
+    // The refused submission cost no verification: two in one batch, then the third alone.
+    assert_eq!(app.proof_batches(), 1);
+    assert_eq!(app.proof_verifications(), 3);
 }

@@ -59,6 +59,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
         block_interval_ms,
         empty_blocks: true,
         da: Default::default(),
+        http: Default::default(),
     };
     let genesis = init(home, chain, funds, config, params, true)?;
     let notes = genesis.notes()?;

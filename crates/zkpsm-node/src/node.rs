@@ -4,6 +4,7 @@
 use crate::da_layer::DaConfig;
 use crate::publish::{self, CommitSource};
 use crate::server::Backend;
+pub use crate::server::HttpLimits;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -34,6 +35,9 @@ pub struct NodeConfig {
     /// Where blocks and chain proofs are published.
     #[serde(default)]
     pub da: DaConfig,
+    /// Limits on the API's connections and requests.
+    #[serde(default)]
+    pub http: HttpLimits,
 }
 
 fn default_empty_blocks() -> bool {
@@ -304,7 +308,12 @@ pub fn start(
                 publish::run(app, &|| da.open(&home), commits, stop);
             })?;
     }
-    runtime.spawn(crate::server::serve(listener, Arc::new(backend), watcher));
+    runtime.spawn(crate::server::serve(
+        listener,
+        Arc::new(backend),
+        config.http,
+        watcher,
+    ));
     Ok(RunningNode {
         url,
         shutdown,

@@ -8,10 +8,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use zkpsm_api::types::*;
 use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
@@ -79,6 +82,7 @@ impl From<AppError> for Reply {
     fn from(e: AppError) -> Self {
         let status = match e {
             AppError::State(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         reply(status, e.code(), e.to_string())
@@ -128,21 +132,132 @@ pub fn router(node: Arc<Backend>) -> Router {
         .with_state(node)
 }
 
-/// Serves the API on `listener` until `shutdown` turns true.
+/// Limits on the API's HTTP/1.1 connections, so that slow or idle sockets cannot exhaust the
+/// node's file descriptors or hold its workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpLimits {
+    /// Connections served at once; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+    /// Milliseconds a connection has to send a request's headers (a new connection, or an idle
+    /// kept-alive one) before it is closed.
+    pub header_timeout_ms: u64,
+    /// Milliseconds a request has, from its headers to its answer, body included; past them it
+    /// is answered 408 (code 111).
+    pub request_timeout_ms: u64,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            max_connections: 512,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 60_000,
+        }
+    }
+}
+
+/// Answers 408 (code 111) to a request that is not done within `limit`: a body sent slowly, or
+/// work that takes too long.
+async fn within_time(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => reply(
+            StatusCode::REQUEST_TIMEOUT,
+            111,
+            format!(
+                "the request was not done within {} ms (send the body at once)",
+                limit.as_millis()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Resolves once `shutdown` turns true (or its sender is gone).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` turns true, within `limits`: at most
+/// `max_connections` at once (more are closed on accept), each with a header timeout, and each
+/// request with a time limit.
 pub async fn serve(
     listener: TcpListener,
     node: Arc<Backend>,
+    limits: HttpLimits,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(node))
-        .with_graceful_shutdown(async move {
-            while !*shutdown.borrow() {
-                if shutdown.changed().await.is_err() {
-                    return;
+    let app = router(node).layer(axum::middleware::from_fn_with_state(
+        Duration::from_millis(limits.request_timeout_ms),
+        within_time,
+    ));
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let header_timeout = Duration::from_millis(limits.header_timeout_ms);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin.
+                    tracing::warn!("accepting an API connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
                 }
+            },
+            () = stopped(&mut shutdown) => return Ok(()),
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::debug!(
+                "closing the API connection from {peer}: {} are open already",
+                limits.max_connections
+            );
+            continue;
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let served = tokio::select! {
+                served = connection.as_mut() => served,
+                () = stopped(&mut shutdown) => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = served {
+                tracing::debug!("API connection from {peer}: {e}");
             }
-        })
-        .await
+        });
+    }
+}
+
+/// Runs a handler's storage reads on the blocking pool, off the async workers that consensus and
+/// the other connections share.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Reply> + Send + 'static,
+) -> Result<T, Reply> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            100,
+            format!("the request's handler stopped: {e}"),
+        )
+    })?
 }
 
 async fn submit(
@@ -191,79 +306,85 @@ async fn submit(
 }
 
 async fn status(State(node): State<Arc<Backend>>) -> Answer<Status> {
-    let app = node.app();
-    let head = app.head()?;
-    Ok(axum::Json(Status {
-        chain_id: app.genesis().chain_id.clone(),
-        height: head.state.height,
-        app_hash: hex::encode(head.app_hash),
-        anchor: head.state.cm_root.to_string(),
-        cm_size: head.state.cm_size,
-        nf_size: head.state.nf_size,
-        supply: head.state.supply,
-        anchor_window: app.genesis().params.anchor_window,
-        fee_base: app.genesis().params.fee_base,
-        fee_per_kib: app.genesis().params.fee_per_kib,
-        spend_vk_digest: app.genesis().spend_vk_digest.clone(),
-        mempool: node.mempool_len(),
-        proof_verifications: app.proof_verifications(),
-    }))
+    blocking(move || {
+        let app = node.app();
+        let head = app.head()?;
+        Ok(axum::Json(Status {
+            chain_id: app.genesis().chain_id.clone(),
+            height: head.state.height,
+            app_hash: hex::encode(head.app_hash),
+            anchor: head.state.cm_root.to_string(),
+            cm_size: head.state.cm_size,
+            nf_size: head.state.nf_size,
+            supply: head.state.supply,
+            anchor_window: app.genesis().params.anchor_window,
+            fee_base: app.genesis().params.fee_base,
+            fee_per_kib: app.genesis().params.fee_per_kib,
+            spend_vk_digest: app.genesis().spend_vk_digest.clone(),
+            mempool: node.mempool_len(),
+            proof_verifications: app.proof_verifications(),
+        }))
+    })
+    .await
 }
 
 async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> Answer<BlockInfo> {
-    let height: u64 = height
-        .parse()
-        .map_err(|_| reply(StatusCode::BAD_REQUEST, 102, "height must be a number"))?;
-    let app = node.app();
-    let not_found = || {
-        reply(
-            StatusCode::NOT_FOUND,
-            103,
-            format!("no block at height {height}"),
-        )
-    };
-    let encoded = app.store().block(height)?.ok_or_else(not_found)?;
-    let committed = app.store().committed_at(height)?.ok_or_else(not_found)?;
-    let txids = if height == 0 {
-        Vec::new()
-    } else {
-        let block = Block::decode(&encoded, usize::MAX)?;
-        block
-            .txs
-            .iter()
-            .map(|t| {
-                ChainTx::decode(t)
-                    .map(|t| t.id().to_string())
-                    .map_err(AppError::malformed)
-            })
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let da = match app.store().published(height)? {
-        Some(bytes) => borsh::from_slice::<Vec<BlobRef>>(&bytes)
-            .map_err(|_| {
-                reply(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    100,
-                    format!("the DA record of block {height} does not decode"),
-                )
-            })?
-            .into_iter()
-            .map(|r| BlobRefInfo {
-                height: r.height,
-                namespace: r.namespace.to_string(),
-                commitment: hex::encode(r.commitment),
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    Ok(axum::Json(BlockInfo {
-        height,
-        txids,
-        encoded: hex::encode(encoded),
-        app_hash: hex::encode(committed.app_hash),
-        da,
-        module_roots: module_roots_hex(app, height)?,
-    }))
+    blocking(move || {
+        let height: u64 = height
+            .parse()
+            .map_err(|_| reply(StatusCode::BAD_REQUEST, 102, "height must be a number"))?;
+        let app = node.app();
+        let not_found = || {
+            reply(
+                StatusCode::NOT_FOUND,
+                103,
+                format!("no block at height {height}"),
+            )
+        };
+        let encoded = app.store().block(height)?.ok_or_else(not_found)?;
+        let committed = app.store().committed_at(height)?.ok_or_else(not_found)?;
+        let txids = if height == 0 {
+            Vec::new()
+        } else {
+            let block = Block::decode(&encoded, usize::MAX)?;
+            block
+                .txs
+                .iter()
+                .map(|t| {
+                    ChainTx::decode(t)
+                        .map(|t| t.id().to_string())
+                        .map_err(AppError::malformed)
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let da = match app.store().published(height)? {
+            Some(bytes) => borsh::from_slice::<Vec<BlobRef>>(&bytes)
+                .map_err(|_| {
+                    reply(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        100,
+                        format!("the DA record of block {height} does not decode"),
+                    )
+                })?
+                .into_iter()
+                .map(|r| BlobRefInfo {
+                    height: r.height,
+                    namespace: r.namespace.to_string(),
+                    commitment: hex::encode(r.commitment),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(axum::Json(BlockInfo {
+            height,
+            txids,
+            encoded: hex::encode(encoded),
+            app_hash: hex::encode(committed.app_hash),
+            da,
+            module_roots: module_roots_hex(app, height)?,
+        }))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -284,42 +405,48 @@ async fn outputs(
     State(node): State<Arc<Backend>>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<Outputs> {
-    let (from, limit) = page(q)?;
-    let outputs = node.app().store().outputs_from(from, limit)?;
-    Ok(axum::Json(Outputs {
-        outputs: outputs
-            .into_iter()
-            .map(|(position, height, o)| OutputInfo {
-                position,
-                height,
-                output: hex::encode(borsh::to_vec(&o).unwrap_or_default()),
-            })
-            .collect(),
-    }))
+    blocking(move || {
+        let (from, limit) = page(q)?;
+        let outputs = node.app().store().outputs_from(from, limit)?;
+        Ok(axum::Json(Outputs {
+            outputs: outputs
+                .into_iter()
+                .map(|(position, height, o)| OutputInfo {
+                    position,
+                    height,
+                    output: hex::encode(borsh::to_vec(&o).unwrap_or_default()),
+                })
+                .collect(),
+        }))
+    })
+    .await
 }
 
 async fn compact_outputs(
     State(node): State<Arc<Backend>>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<CompactOutputs> {
-    let (from, limit) = page(q)?;
-    let outputs = node.app().store().outputs_from(from, limit)?;
-    Ok(axum::Json(CompactOutputs {
-        outputs: outputs
-            .into_iter()
-            .map(|(position, height, o)| CompactInfo {
-                position,
-                height,
-                compact: hex::encode(
-                    borsh::to_vec(&zkpsm_primitives::encryption::CompactOutput::new(
-                        o.cm,
-                        &o.encrypted,
-                    ))
-                    .unwrap_or_default(),
-                ),
-            })
-            .collect(),
-    }))
+    blocking(move || {
+        let (from, limit) = page(q)?;
+        let outputs = node.app().store().outputs_from(from, limit)?;
+        Ok(axum::Json(CompactOutputs {
+            outputs: outputs
+                .into_iter()
+                .map(|(position, height, o)| CompactInfo {
+                    position,
+                    height,
+                    compact: hex::encode(
+                        borsh::to_vec(&zkpsm_primitives::encryption::CompactOutput::new(
+                            o.cm,
+                            &o.encrypted,
+                        ))
+                        .unwrap_or_default(),
+                    ),
+                })
+                .collect(),
+        }))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -333,23 +460,27 @@ async fn nullifiers(
     State(node): State<Arc<Backend>>,
     q: Result<Query<HeightPage>, QueryRejection>,
 ) -> Answer<Nullifiers> {
-    let Query(p) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
-    let limit = p.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let nfs = node.app().store().nullifiers_from(
-        p.from_height.unwrap_or(0),
-        p.from_index.unwrap_or(0),
-        limit,
-    )?;
-    Ok(axum::Json(Nullifiers {
-        nullifiers: nfs
-            .into_iter()
-            .map(|(height, index, nf)| NullifierInfo {
-                height,
-                index,
-                nullifier: nf.to_string(),
-            })
-            .collect(),
-    }))
+    blocking(move || {
+        let Query(p) =
+            q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
+        let limit = p.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+        let nfs = node.app().store().nullifiers_from(
+            p.from_height.unwrap_or(0),
+            p.from_index.unwrap_or(0),
+            limit,
+        )?;
+        Ok(axum::Json(Nullifiers {
+            nullifiers: nfs
+                .into_iter()
+                .map(|(height, index, nf)| NullifierInfo {
+                    height,
+                    index,
+                    nullifier: nf.to_string(),
+                })
+                .collect(),
+        }))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -362,21 +493,25 @@ async fn anchors(
     State(node): State<Arc<Backend>>,
     q: Result<Query<Range>, QueryRejection>,
 ) -> Answer<Anchors> {
-    let Query(r) = q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
-    let from = r.from.unwrap_or(0);
-    let to =
-        r.to.unwrap_or(from.saturating_add(MAX_PAGE as u64))
-            .min(from.saturating_add(MAX_PAGE as u64));
-    let anchors = node.app().store().anchors(from, to)?;
-    Ok(axum::Json(Anchors {
-        anchors: anchors
-            .into_iter()
-            .map(|(height, a)| AnchorInfo {
-                height,
-                anchor: a.to_string(),
-            })
-            .collect(),
-    }))
+    blocking(move || {
+        let Query(r) =
+            q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
+        let from = r.from.unwrap_or(0);
+        let to =
+            r.to.unwrap_or(from.saturating_add(MAX_PAGE as u64))
+                .min(from.saturating_add(MAX_PAGE as u64));
+        let anchors = node.app().store().anchors(from, to)?;
+        Ok(axum::Json(Anchors {
+            anchors: anchors
+                .into_iter()
+                .map(|(height, a)| AnchorInfo {
+                    height,
+                    anchor: a.to_string(),
+                })
+                .collect(),
+        }))
+    })
+    .await
 }
 
 /// The other modules' roots after `height`, hex-encoded.
@@ -391,71 +526,77 @@ fn module_roots_hex(app: &App, height: u64) -> Result<Vec<(String, String)>, Rep
 }
 
 async fn chain_proof(State(node): State<Arc<Backend>>) -> Answer<ChainProofInfo> {
-    let app = node.app();
-    let (height, proof) = app.store().latest_chain_proof()?.ok_or_else(|| {
-        reply(
-            StatusCode::NOT_FOUND,
-            103,
-            "no chain proof yet (is the node started with --prove? POST here to ask for one)",
-        )
-    })?;
-    let committed = app.store().committed_at(height)?.ok_or_else(|| {
-        reply(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            8,
-            format!("the proven height {height} is not committed"),
-        )
-    })?;
-    Ok(axum::Json(ChainProofInfo {
-        height,
-        app_hash: hex::encode(committed.app_hash),
-        module_roots: module_roots_hex(app, height)?,
-        proof: hex::encode(proof),
-    }))
+    blocking(move || {
+        let app = node.app();
+        let (height, proof) = app.store().latest_chain_proof()?.ok_or_else(|| {
+            reply(
+                StatusCode::NOT_FOUND,
+                103,
+                "no chain proof yet (is the node started with --prove? POST here to ask for one)",
+            )
+        })?;
+        let committed = app.store().committed_at(height)?.ok_or_else(|| {
+            reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                8,
+                format!("the proven height {height} is not committed"),
+            )
+        })?;
+        Ok(axum::Json(ChainProofInfo {
+            height,
+            app_hash: hex::encode(committed.app_hash),
+            module_roots: module_roots_hex(app, height)?,
+            proof: hex::encode(proof),
+        }))
+    })
+    .await
 }
 
 async fn request_chain_proof(
     State(node): State<Arc<Backend>>,
     headers: HeaderMap,
 ) -> Answer<ChainProofRequested> {
-    // A cross-site form cannot send this content type without the browser asking first, so no
-    // web page can make a loopback node compress.
-    let json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !json {
-        return Err(reply(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            107,
-            "send Content-Type: application/json (the body may be {})",
-        ));
-    }
-    let app = node.app();
-    if !app.chain_prover_running() {
-        return Err(reply(
-            StatusCode::CONFLICT,
-            108,
-            "this node runs no chain prover: start it with --prove",
-        ));
-    }
-    let height = app.head()?.state.height;
-    if app
-        .store()
-        .latest_chain_proof()?
-        .is_some_and(|(h, _)| h >= height)
-    {
-        // Everything committed is proven already: GET serves it.
-        return Ok(axum::Json(ChainProofRequested { height }));
-    }
-    if !app.request_chain_proof(height) {
-        return Err(reply(
-            StatusCode::TOO_MANY_REQUESTS,
-            109,
-            "a chain proof is being made already; GET /v1/chain-proof once it is done",
-        ));
-    }
-    Ok(axum::Json(ChainProofRequested { height }))
+    blocking(move || {
+        // A cross-site form cannot send this content type without the browser asking first, so no
+        // web page can make a loopback node compress.
+        let json = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !json {
+            return Err(reply(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                107,
+                "send Content-Type: application/json (the body may be {})",
+            ));
+        }
+        let app = node.app();
+        if !app.chain_prover_running() {
+            return Err(reply(
+                StatusCode::CONFLICT,
+                108,
+                "this node runs no chain prover: start it with --prove",
+            ));
+        }
+        let height = app.head()?.state.height;
+        if app
+            .store()
+            .latest_chain_proof()?
+            .is_some_and(|(h, _)| h >= height)
+        {
+            // Everything committed is proven already: GET serves it.
+            return Ok(axum::Json(ChainProofRequested { height }));
+        }
+        if !app.request_chain_proof(height) {
+            return Err(reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                109,
+                "a chain proof is being made already; GET /v1/chain-proof once it is done",
+            ));
+        }
+        Ok(axum::Json(ChainProofRequested { height }))
+    })
+    .await
 }
 
 fn parse_height(height: &str) -> Result<u64, Reply> {
@@ -468,29 +609,32 @@ async fn commit(
     State(node): State<Arc<Backend>>,
     Path(height): Path<String>,
 ) -> Answer<CommitInfo> {
-    let height = parse_height(&height)?;
-    let Backend::Embedded { node: embedded, .. } = node.as_ref() else {
-        return Err(reply(
-            StatusCode::NOT_FOUND,
-            103,
-            format!(
-                "this chain runs on CometBFT: the app hash of height {height} is in the header of \
-                 the next height, signed by the validators (CometBFT RPC /commit)"
-            ),
-        ));
-    };
-    let (app_hash, signature) = embedded.signed_commit(height)?.ok_or_else(|| {
-        reply(
-            StatusCode::NOT_FOUND,
-            103,
-            format!("no signed commit at height {height} (not committed, or no sequencer key)"),
-        )
-    })?;
-    Ok(axum::Json(CommitInfo {
-        height,
-        app_hash: hex::encode(app_hash),
-        signature: hex::encode(signature),
-    }))
+    blocking(move || {
+        let height = parse_height(&height)?;
+        let Backend::Embedded { node: embedded, .. } = node.as_ref() else {
+            return Err(reply(
+                StatusCode::NOT_FOUND,
+                103,
+                format!(
+                    "this chain runs on CometBFT: the app hash of height {height} is in the header of \
+                     the next height, signed by the validators (CometBFT RPC /commit)"
+                ),
+            ));
+        };
+        let (app_hash, signature) = embedded.signed_commit(height)?.ok_or_else(|| {
+            reply(
+                StatusCode::NOT_FOUND,
+                103,
+                format!("no signed commit at height {height} (not committed, or no sequencer key)"),
+            )
+        })?;
+        Ok(axum::Json(CommitInfo {
+            height,
+            app_hash: hex::encode(app_hash),
+            signature: hex::encode(signature),
+        }))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -541,30 +685,33 @@ async fn nullifier_proof(
     Path(nullifier): Path<String>,
     q: Result<Query<AtHeight>, QueryRejection>,
 ) -> Answer<NullifierProof> {
-    let app = node.app();
-    let height = proof_height(app, q)?;
-    let nf = zkpsm_primitives::note::Nullifier(parse_field(&nullifier, "nullifier")?);
-    if let Some(p) = app.store().membership(&nf, height)? {
-        return Ok(axum::Json(NullifierProof {
+    blocking(move || {
+        let app = node.app();
+        let height = proof_height(app, q)?;
+        let nf = zkpsm_primitives::note::Nullifier(parse_field(&nullifier, "nullifier")?);
+        if let Some(p) = app.store().membership(&nf, height)? {
+            return Ok(axum::Json(NullifierProof {
+                height,
+                spent: true,
+                leaf: hex::encode(p.leaf.to_bytes()),
+                path: path_info(p.path.index, &p.path.siblings),
+            }));
+        }
+        let p = app.store().non_membership(&nf, height)?.ok_or_else(|| {
+            reply(
+                StatusCode::BAD_REQUEST,
+                102,
+                "a nullifier of zero is invalid",
+            )
+        })?;
+        Ok(axum::Json(NullifierProof {
             height,
-            spent: true,
-            leaf: hex::encode(p.leaf.to_bytes()),
+            spent: false,
+            leaf: hex::encode(p.low_leaf.to_bytes()),
             path: path_info(p.path.index, &p.path.siblings),
-        }));
-    }
-    let p = app.store().non_membership(&nf, height)?.ok_or_else(|| {
-        reply(
-            StatusCode::BAD_REQUEST,
-            102,
-            "a nullifier of zero is invalid",
-        )
-    })?;
-    Ok(axum::Json(NullifierProof {
-        height,
-        spent: false,
-        leaf: hex::encode(p.low_leaf.to_bytes()),
-        path: path_info(p.path.index, &p.path.siblings),
-    }))
+        }))
+    })
+    .await
 }
 
 async fn commitment_proof(
@@ -572,18 +719,21 @@ async fn commitment_proof(
     Path(commitment): Path<String>,
     q: Result<Query<AtHeight>, QueryRejection>,
 ) -> Answer<CommitmentProof> {
-    let app = node.app();
-    let height = proof_height(app, q)?;
-    let cm = zkpsm_primitives::note::NoteCommitment(parse_field(&commitment, "commitment")?);
-    let path = app.store().commitment_path(&cm, height)?.ok_or_else(|| {
-        reply(
-            StatusCode::NOT_FOUND,
-            103,
-            format!("no note with this commitment was created by height {height}"),
-        )
-    })?;
-    Ok(axum::Json(CommitmentProof {
-        height,
-        path: path_info(path.index, &path.siblings),
-    }))
+    blocking(move || {
+        let app = node.app();
+        let height = proof_height(app, q)?;
+        let cm = zkpsm_primitives::note::NoteCommitment(parse_field(&commitment, "commitment")?);
+        let path = app.store().commitment_path(&cm, height)?.ok_or_else(|| {
+            reply(
+                StatusCode::NOT_FOUND,
+                103,
+                format!("no note with this commitment was created by height {height}"),
+            )
+        })?;
+        Ok(axum::Json(CommitmentProof {
+            height,
+            path: path_info(path.index, &path.siblings),
+        }))
+    })
+    .await
 }

@@ -64,6 +64,7 @@ pub fn run() -> Result<()> {
         block_interval_ms: 250,
         empty_blocks: true,
         da: Default::default(),
+        http: Default::default(),
     };
     init(
         home.path(),

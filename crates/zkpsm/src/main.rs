@@ -325,6 +325,7 @@ fn main() -> ExitCode {
                 block_interval_ms,
                 empty_blocks: !no_empty_blocks,
                 da: celestia.config(),
+                http: Default::default(),
             };
             let params = zkpsm_app::ConsensusParams {
                 anchor_window,

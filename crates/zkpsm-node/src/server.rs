@@ -272,9 +272,7 @@ async fn submit(
             // node's own check then finds it verified and repeats only the cheap checks.
             admission.check(bytes.clone()).await?;
             let embedded = node.clone();
-            let result = tokio::task::spawn_blocking(move || embedded.submit(bytes))
-                .await
-                .map_err(|e| reply(StatusCode::INTERNAL_SERVER_ERROR, 100, e.to_string()))?;
+            let result = blocking(move || Ok(embedded.submit(bytes))).await?;
             match result {
                 Ok(id) => Ok(axum::Json(Submitted {
                     txid: id.to_string(),

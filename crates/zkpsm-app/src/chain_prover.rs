@@ -4,7 +4,13 @@
 //! proof of the whole chain every `compress_every` blocks and on request. The latest compressed
 //! proof is kept in the store, where the API serves it; the folded state, which holds the witness
 //! in the clear, stays in the prover's own file.
+//!
+//! A block's step witness is pruned once the state that folded it is durable (the file and its
+//! directory synced). If that file is later lost or corrupt, the prover says so, starts again
+//! from genesis, and regenerates the pruned witnesses by replaying the committed blocks
+//! ([`crate::witness_replay`]).
 
+use crate::witness_replay::WitnessReplay;
 use crate::{App, AppError};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +25,13 @@ pub struct ChainProverConfig {
     pub state_file: PathBuf,
     /// Compress after this many newly folded blocks once caught up (0: only on request).
     pub compress_every: u64,
+}
+
+impl ChainProverConfig {
+    /// Where pruned witnesses are regenerated, beside the state file.
+    fn replay_state(&self) -> PathBuf {
+        self.state_file.with_extension("replay.redb")
+    }
 }
 
 fn prover_error(e: impl std::fmt::Display) -> AppError {
@@ -46,21 +59,34 @@ fn resume(app: &App, config: &ChainProverConfig) -> Result<ChainProver, AppError
                     "chain prover: saved state is of another chain; starting from genesis"
                 );
             }
-            Err(e) => {
-                tracing::info!("chain prover: unreadable saved state ({e}); starting from genesis")
-            }
+            Err(e) => tracing::warn!(
+                "chain prover: {} is unreadable ({e}); starting again from genesis",
+                config.state_file.display()
+            ),
         }
+    } else if app.head()?.state.height > 0 {
+        tracing::warn!(
+            "chain prover: no saved state at {}; starting again from genesis",
+            config.state_file.display()
+        );
     }
     Ok(ChainProver::new(z0))
 }
 
+/// Writes the folded state durably: a temporary file, synced, renamed over the old one, and the
+/// directory synced so that the rename itself survives a crash.
 fn save(prover: &ChainProver, config: &ChainProverConfig) -> Result<(), AppError> {
     let bytes = prover.to_bytes().map_err(prover_error)?;
     let tmp = config.state_file.with_extension("tmp");
+    let dir = match config.state_file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
         .and_then(|()| std::fs::rename(&tmp, &config.state_file))
-        .map_err(prover_error)
+        .and_then(|()| std::fs::File::open(&dir)?.sync_all())
+        .map_err(|e| prover_error(format!("saving {}: {e}", config.state_file.display())))
 }
 
 /// Runs the prover until `stop` is set, reporting progress through `tracing`; the app no longer
@@ -89,15 +115,36 @@ fn follow(app: &App, config: &ChainProverConfig, stop: &AtomicBool) -> Result<()
     );
     let mut prover = resume(app, config)?;
     let mut compressed_at = app.store().latest_chain_proof()?.map_or(0, |(h, _)| h);
+    let mut replay: Option<WitnessReplay> = None;
     while !stop.load(Ordering::SeqCst) {
         let head = app.head()?.state.height;
         let next = prover.height() + 1;
         if next <= head {
-            let witness = app
-                .store()
-                .step_witness(next)?
-                .ok_or(zkpsm_state::StateError::NoStepWitness(next))?;
             let started = Instant::now();
+            let witness = match app.store().step_witness(next)? {
+                Some(witness) => {
+                    if let Some(done) = replay.take() {
+                        done.finish()?;
+                    }
+                    witness
+                }
+                None => {
+                    let replaying = match replay.take() {
+                        Some(replaying) => replaying,
+                        None => {
+                            tracing::warn!(
+                                "chain prover: the witness of block {next} was pruned after an \
+                                 earlier fold; regenerating the pruned witnesses by replaying \
+                                 the committed blocks"
+                            );
+                            WitnessReplay::start(app, config.replay_state())?
+                        }
+                    };
+                    let witness = replaying.witness(app, next)?;
+                    replay = Some(replaying);
+                    witness
+                }
+            };
             prover.prove_step(&params, witness).map_err(prover_error)?;
             save(&prover, config)?;
             app.store().prune_step_witnesses(next)?;

@@ -14,6 +14,7 @@ pub mod genesis;
 pub mod lanes;
 pub mod module;
 pub mod shielded;
+mod witness_replay;
 
 pub use app::{Admission, App};
 pub use block::{Block, ChainTx};

@@ -267,4 +267,33 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         )),
         "{stderr}"
     );
+
+    // The prover's state file corrupt (truncated): it says so, starts again from genesis,
+    // regenerates the witnesses it pruned by replaying the committed blocks, and refolds the
+    // whole chain into a proof that verifies.
+    let state_file = home.join("chain-prover.bin");
+    let saved = std::fs::read(&state_file).unwrap();
+    std::fs::write(&state_file, &saved[..saved.len() / 2]).unwrap();
+    let log_start = log_of().len();
+    let node = NodeProcess::start_with(&home, port, &["--prove", "--compress-every", "0"]);
+    let head = node.client.status().unwrap().height;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let log = log_of()[log_start..].to_owned();
+        assert!(!log.contains("chain prover stopped"), "{log}");
+        if log.contains(&format!("chain prover: folded block {head}/{head}")) {
+            assert!(log.contains("chain-prover.bin is unreadable"), "{log}");
+            assert!(log.contains("regenerating the pruned witnesses"), "{log}");
+            assert!(log.contains("chain prover: folded block 1/"), "{log}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the prover did not refold the chain: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (refolded, _) = proof_through(&node.client, head);
+    assert_eq!(refolded.height, head);
+    params.verifier_key().verify(&z0, &refolded).unwrap();
 }

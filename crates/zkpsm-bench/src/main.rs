@@ -7,6 +7,7 @@
 mod chain;
 mod consensus;
 mod node;
+mod nullifiers;
 mod orchard_peer;
 mod tx;
 mod verify_phases;
@@ -73,6 +74,18 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A nullifier non-membership proof as of height 0 against one as of the head.
+    Nullifiers {
+        /// Nullifiers in the store (rounded up to whole blocks of 100).
+        #[arg(long, default_value_t = 10_000)]
+        nullifiers: usize,
+        /// Timed proofs at each height (medians are reported).
+        #[arg(long, default_value_t = 201)]
+        runs: usize,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,6 +97,11 @@ fn main() -> ExitCode {
             json,
         } => chain::run(&capacities, blocks, json),
         BenchCommand::Node { txs, json } => node::run(txs, json),
+        BenchCommand::Nullifiers {
+            nullifiers: count,
+            runs,
+            json,
+        } => nullifiers::run(count, runs, json),
         BenchCommand::Consensus {
             txs,
             window,

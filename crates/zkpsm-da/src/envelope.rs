@@ -140,17 +140,37 @@ pub fn decode_part(blob: &[u8]) -> Result<Part, DaError> {
 /// What the parts of one payload share: kind, chain height, digest, part count, length.
 type GroupKey = (Kind, u64, [u8; 32], u32, u64);
 
+/// At most this many payloads are held incomplete by an [`Assembler`] at once.
+pub const MAX_INCOMPLETE_PAYLOADS: usize = 64;
+/// At most this many bytes of parts are held by an [`Assembler`] at once: two of the largest
+/// payloads.
+pub const MAX_HELD_BYTES: usize = 2 * MAX_PAYLOAD_BYTES;
+
+/// The parts of one payload held so far, and when its first part arrived.
+struct Group {
+    first_seen: u64,
+    parts: BTreeMap<u32, Vec<u8>>,
+}
+
 /// Joins parts into whole payloads as they are read, across DA heights (a payload larger than
 /// one submission spans several). A part that is not valid, a part seen twice and a payload whose
 /// bytes do not hash to its digest give errors, so that a reader skips them with a reason and goes
 /// on; parts of payloads not yet complete are held.
+///
+/// Parts are grouped by everything their payload claims, its digest included, so a forged part
+/// that names the height of a real payload starts a group of its own and never shadows the real
+/// parts. What is held is bounded ([`MAX_INCOMPLETE_PAYLOADS`], [`MAX_HELD_BYTES`]): past either
+/// bound the incomplete payload whose first part arrived earliest is dropped, with an error.
 #[derive(Default)]
 pub struct Assembler {
-    groups: BTreeMap<GroupKey, BTreeMap<u32, Vec<u8>>>,
+    groups: BTreeMap<GroupKey, Group>,
+    held_bytes: usize,
+    pushed: u64,
 }
 
 impl Assembler {
-    /// Takes one blob: a payload once its last part arrives, an error for a bad part, else none.
+    /// Takes one blob: a payload once its last part arrives, an error for a bad part or for an
+    /// incomplete payload dropped to keep within the bounds, else none.
     pub fn push(&mut self, blob: &[u8]) -> Option<Result<Payload, DaError>> {
         let part = match decode_part(blob) {
             Ok(part) => part,
@@ -163,18 +183,24 @@ impl Assembler {
             part.count,
             part.total_len,
         );
-        let parts = self.groups.entry(key).or_default();
-        if parts.contains_key(&part.index) {
+        self.pushed += 1;
+        let first_seen = self.pushed;
+        let group = self.groups.entry(key).or_insert_with(|| Group {
+            first_seen,
+            parts: BTreeMap::new(),
+        });
+        if group.parts.contains_key(&part.index) {
             return Some(Err(DaError::Malformed(format!(
                 "part {} of {:?} {} appears twice",
                 part.index, part.kind, part.height
             ))));
         }
-        parts.insert(part.index, part.data);
-        if parts.len() < part.count as usize {
-            return None;
+        self.held_bytes += part.data.len();
+        group.parts.insert(part.index, part.data);
+        if group.parts.len() < part.count as usize {
+            return self.drop_oldest_if_over().map(Err);
         }
-        let parts = self.groups.remove(&key).unwrap_or_default();
+        let parts = self.remove(&key);
         let bytes: Vec<u8> = parts.into_values().flatten().collect();
         if bytes.len() as u64 != part.total_len || *blake3::hash(&bytes).as_bytes() != part.digest {
             return Some(Err(DaError::Malformed(format!(
@@ -189,12 +215,34 @@ impl Assembler {
         }))
     }
 
+    /// Removes a group, returning its parts.
+    fn remove(&mut self, key: &GroupKey) -> BTreeMap<u32, Vec<u8>> {
+        let parts = self.groups.remove(key).map(|g| g.parts).unwrap_or_default();
+        self.held_bytes -= parts.values().map(Vec::len).sum::<usize>();
+        parts
+    }
+
+    /// Past a bound, drops the incomplete payload whose first part arrived earliest.
+    fn drop_oldest_if_over(&mut self) -> Option<DaError> {
+        if self.groups.len() <= MAX_INCOMPLETE_PAYLOADS && self.held_bytes <= MAX_HELD_BYTES {
+            return None;
+        }
+        let (key, _) = self.groups.iter().min_by_key(|(_, g)| g.first_seen)?;
+        let key = *key;
+        let (kind, height, _, count, _) = key;
+        let held = self.remove(&key).len();
+        Some(DaError::Malformed(format!(
+            "{kind:?} {height}: dropped with {held} of {count} parts, the oldest incomplete \
+             payload (at most {MAX_INCOMPLETE_PAYLOADS} payloads and {MAX_HELD_BYTES} bytes are held)"
+        )))
+    }
+
     /// The payloads still missing parts, described.
     pub fn incomplete(&self) -> Vec<String> {
         self.groups
             .iter()
-            .map(|((kind, height, _, count, _), parts)| {
-                format!("{kind:?} {height}: {} of {count} parts", parts.len())
+            .map(|((kind, height, _, count, _), group)| {
+                format!("{kind:?} {height}: {} of {count} parts", group.parts.len())
             })
             .collect()
     }

@@ -2,7 +2,9 @@
 //! byte-for-byte, split to the limit; corrupted, truncated, missing and foreign blobs are refused
 //! with a reason while the valid payloads beside them still read; the store survives reopening.
 
-use zkpsm_da::envelope::{Assembler, Kind, MAX_PAYLOAD_BYTES, join, split};
+use zkpsm_da::envelope::{
+    Assembler, Kind, MAX_INCOMPLETE_PAYLOADS, MAX_PAYLOAD_BYTES, join, split,
+};
 use zkpsm_da::namespace::Purpose;
 use zkpsm_da::{DaError, DataAvailability, EmbeddedDa, Namespace};
 
@@ -135,4 +137,53 @@ fn a_payload_spanning_several_submissions_is_assembled_across_heights() {
     assert!(assembler.incomplete().is_empty());
     // A part that claims an absurd payload is refused outright.
     assert!(split(Kind::Block, 1, &vec![0; MAX_PAYLOAD_BYTES + 1], 1 << 20).is_err());
+}
+
+#[test]
+fn a_forged_first_part_does_not_shadow_the_real_parts() {
+    let limit = 300;
+    let real = payload(2000, 9);
+    let parts = split(Kind::Block, 5, &real, limit).unwrap();
+    // Anyone can post a part that names height 5, with the real part count and length, first.
+    let forged = split(Kind::Block, 5, &payload(2000, 77), limit).unwrap();
+    let mut assembler = Assembler::default();
+    assert!(assembler.push(&forged[0]).is_none());
+    let done: Vec<_> = parts.iter().filter_map(|p| assembler.push(p)).collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].as_ref().unwrap().bytes, real);
+    assert_eq!(
+        assembler.incomplete(),
+        vec![format!("Block 5: 1 of {} parts", forged.len())]
+    );
+}
+
+#[test]
+fn incomplete_payloads_are_bounded_and_the_oldest_is_dropped() {
+    let limit = 300;
+    let mut assembler = Assembler::default();
+    // The first part of many payloads that never complete, one more than is held.
+    let starts: Vec<Vec<u8>> = (0..=MAX_INCOMPLETE_PAYLOADS as u64)
+        .map(|h| split(Kind::Block, 100 + h, &payload(1000, h as u8), limit).unwrap()[0].clone())
+        .collect();
+    let mut dropped = Vec::new();
+    for start in &starts {
+        if let Some(result) = assembler.push(start) {
+            dropped.push(result.unwrap_err().to_string());
+        }
+    }
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert!(dropped[0].contains("Block 100: dropped with 1 of"), "{dropped:?}");
+    let held = assembler.incomplete();
+    assert_eq!(held.len(), MAX_INCOMPLETE_PAYLOADS);
+    assert!(!held.iter().any(|h| h.starts_with("Block 100:")), "{held:?}");
+    // A payload that completes is still assembled, and then holds nothing.
+    let whole = payload(1000, 3);
+    let done: Vec<_> = split(Kind::Block, 7, &whole, limit)
+        .unwrap()
+        .iter()
+        .filter_map(|p| assembler.push(p))
+        .collect();
+    // Its first part was one group too many: the oldest held payload made room for it.
+    assert!(done.iter().any(|r| matches!(r, Ok(p) if p.bytes == whole)), "{done:?}");
+    assert_eq!(assembler.incomplete().len(), MAX_INCOMPLETE_PAYLOADS - 1);
 }

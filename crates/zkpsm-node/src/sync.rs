@@ -62,6 +62,8 @@ pub fn run(
         app,
         trust,
         waiting: BTreeMap::new(),
+        waiting_bytes: 0,
+        waiting_count: 0,
         skipped: 0,
     };
     let blocks = Namespace::of(&genesis.chain_id, Purpose::Blocks);
@@ -108,11 +110,27 @@ pub fn run(
     })
 }
 
+/// At most this many blocks ahead of the synced height are held until their turn.
+const MAX_WAITING_BLOCKS: usize = 256;
+/// At most this many bytes of blocks ahead of the synced height are held.
+const MAX_WAITING_BYTES: usize = 256 * 1024 * 1024;
+/// A block more than this far ahead of the synced height is skipped, not held.
+const MAX_BLOCKS_AHEAD: u64 = 4096;
+
+/// A block held until its turn: where it was found, the digest of its payload and its bytes.
+struct Waiting {
+    da_height: u64,
+    digest: [u8; 32],
+    bytes: Vec<u8>,
+}
+
 struct Syncer {
     app: App,
     trust: TrustRoot,
-    /// Blocks seen ahead of the synced height, kept until their turn.
-    waiting: BTreeMap<u64, Vec<(u64, Vec<u8>)>>,
+    /// Blocks seen ahead of the synced height, each with a valid commit, kept until their turn.
+    waiting: BTreeMap<u64, Vec<Waiting>>,
+    waiting_bytes: usize,
+    waiting_count: usize,
     skipped: usize,
 }
 
@@ -127,7 +145,10 @@ impl Syncer {
     }
 
     /// Takes a block payload found at `da_height`: applies it if it is the next block (then any
-    /// waiting successors), keeps it if it is ahead, skips it if it is behind.
+    /// waiting successors), keeps it if it is ahead, skips it if it is behind. Only a block whose
+    /// commit checks is kept, once per payload digest, within the bounds above: past them the
+    /// block farthest ahead is dropped (it is needed last, and a later DA height may carry it
+    /// again).
     fn offer(&mut self, da_height: u64, payload: Payload) -> Result<()> {
         let next = self.height()? + 1;
         if payload.height < next {
@@ -137,27 +158,26 @@ impl Syncer {
             );
             return Ok(());
         }
-        self.waiting
-            .entry(payload.height)
-            .or_default()
-            .push((da_height, payload.bytes));
+        if payload.height > next {
+            return self.hold(da_height, payload, next);
+        }
+        self.try_apply(da_height, payload.height, payload.bytes);
         loop {
             let next = self.height()? + 1;
             let Some(candidates) = self.waiting.remove(&next) else {
                 return Ok(());
             };
             let mut applied = false;
-            for (da_height, bytes) in candidates {
+            for held in candidates {
+                self.waiting_count -= 1;
+                self.waiting_bytes -= held.bytes.len();
                 if applied {
-                    tracing::info!("DA height {da_height}: another block {next} (already synced)");
-                    continue;
-                }
-                match self.apply(next, &bytes) {
-                    Ok(()) => {
-                        applied = true;
-                        tracing::info!("synced block {next} (DA height {da_height})");
-                    }
-                    Err(why) => self.skip(format!("DA height {da_height}, block {next}: {why:#}")),
+                    tracing::info!(
+                        "DA height {}: another block {next} (already synced)",
+                        held.da_height
+                    );
+                } else {
+                    applied = self.try_apply(held.da_height, next, held.bytes);
                 }
             }
             if !applied {
@@ -166,9 +186,72 @@ impl Syncer {
         }
     }
 
-    /// Checks the commit of block `height` in `bytes`, re-executes the block and commits it if it
-    /// reaches the committed app hash.
-    fn apply(&self, height: u64, bytes: &[u8]) -> Result<()> {
+    /// Applies block `height` from `bytes`, or skips it with the reason; whether it applied.
+    fn try_apply(&mut self, da_height: u64, height: u64, bytes: Vec<u8>) -> bool {
+        match self.apply(height, &bytes) {
+            Ok(()) => {
+                tracing::info!("synced block {height} (DA height {da_height})");
+                true
+            }
+            Err(why) => {
+                self.skip(format!("DA height {da_height}, block {height}: {why:#}"));
+                false
+            }
+        }
+    }
+
+    /// Keeps a block that is ahead of `next` until its turn, if its commit checks and it is new.
+    fn hold(&mut self, da_height: u64, payload: Payload, next: u64) -> Result<()> {
+        let height = payload.height;
+        if height - next >= MAX_BLOCKS_AHEAD {
+            self.skip(format!(
+                "DA height {da_height}, block {height}: more than {MAX_BLOCKS_AHEAD} blocks ahead \
+                 of the synced block {}",
+                next - 1
+            ));
+            return Ok(());
+        }
+        if let Err(why) = self.checked(height, &payload.bytes) {
+            self.skip(format!("DA height {da_height}, block {height}: {why:#}"));
+            return Ok(());
+        }
+        let digest = *blake3::hash(&payload.bytes).as_bytes();
+        let held = self.waiting.entry(height).or_default();
+        if held.iter().any(|w| w.digest == digest) {
+            tracing::info!("DA height {da_height}: block {height} again (already held)");
+            return Ok(());
+        }
+        self.waiting_count += 1;
+        self.waiting_bytes += payload.bytes.len();
+        held.push(Waiting {
+            da_height,
+            digest,
+            bytes: payload.bytes,
+        });
+        while self.waiting_count > MAX_WAITING_BLOCKS || self.waiting_bytes > MAX_WAITING_BYTES {
+            let Some(mut farthest) = self.waiting.last_entry() else {
+                break;
+            };
+            let far_height = *farthest.key();
+            if let Some(dropped) = farthest.get_mut().pop() {
+                self.waiting_count -= 1;
+                self.waiting_bytes -= dropped.bytes.len();
+                self.skip(format!(
+                    "DA height {}, block {far_height}: dropped, the farthest ahead of the blocks \
+                     held (at most {MAX_WAITING_BLOCKS} blocks and {MAX_WAITING_BYTES} bytes)",
+                    dropped.da_height
+                ));
+            }
+            if farthest.get().is_empty() {
+                farthest.remove();
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes block `height` from `bytes` and checks its commit; returns the block and the app
+    /// hash its commit names.
+    fn checked(&self, height: u64, bytes: &[u8]) -> Result<(Block, [u8; 32])> {
         let genesis = self.app.genesis();
         let blob = BlockBlob::decode(bytes)?;
         let block = Block::decode(&blob.block, genesis.params.max_block_bytes as usize)?;
@@ -182,6 +265,13 @@ impl Syncer {
         let committed_app_hash =
             self.trust
                 .committed_app_hash(&genesis.chain_id, height, &blob.commit)?;
+        Ok((block, committed_app_hash))
+    }
+
+    /// Checks the commit of block `height` in `bytes`, re-executes the block and commits it if it
+    /// reaches the committed app hash.
+    fn apply(&self, height: u64, bytes: &[u8]) -> Result<()> {
+        let (block, committed_app_hash) = self.checked(height, bytes)?;
         let pending = self.app.execute(&block)?;
         let reached = pending.committed().app_hash;
         if reached != committed_app_hash {
@@ -195,6 +285,9 @@ impl Syncer {
         Ok(())
     }
 }
+
+/// At most this many chain proofs found on DA are verified (each costs about a second).
+const MAX_PROOF_CANDIDATES: usize = 16;
 
 /// Verifies the latest chain proof on DA that covers a synced block and ends in the state sync
 /// rebuilt at its height. Anyone can post to the proofs namespace: candidates are tried from the
@@ -211,7 +304,10 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
         for blob in da.get(da_height, proofs)? {
             match assembler.push(&blob) {
                 Some(Ok(p)) if p.kind == Kind::ChainProof && p.height <= synced => {
-                    candidates.push((da_height, p))
+                    candidates.push((da_height, p));
+                    if candidates.len() > 2 * MAX_PROOF_CANDIDATES {
+                        keep_best(&mut candidates);
+                    }
                 }
                 Some(Ok(p)) => tracing::info!(
                     "skipped: DA height {da_height}, chain proofs: a {:?} payload of height {} \
@@ -224,7 +320,7 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
             }
         }
     }
-    candidates.sort_by(|(da_a, a), (da_b, b)| b.height.cmp(&a.height).then(da_b.cmp(da_a)));
+    keep_best(&mut candidates);
     if candidates.is_empty() {
         tracing::info!("no chain proof of a synced height on DA");
         return Ok(());
@@ -255,6 +351,22 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
     }
     tracing::info!("no chain proof on DA verifies: the synced blocks stand on their commits alone");
     Ok(())
+}
+
+/// Orders chain proof candidates from the highest height down (the latest posted first among
+/// equals), drops repeats of the same bytes (each costs one verification at most) and keeps the
+/// first [`MAX_PROOF_CANDIDATES`].
+fn keep_best(candidates: &mut Vec<(u64, Payload)>) {
+    candidates.sort_by(|(da_a, a), (da_b, b)| b.height.cmp(&a.height).then(da_b.cmp(da_a)));
+    let mut seen = std::collections::BTreeSet::new();
+    candidates.retain(|(_, p)| seen.insert(*blake3::hash(&p.bytes).as_bytes()));
+    if candidates.len() > MAX_PROOF_CANDIDATES {
+        tracing::info!(
+            "more than {MAX_PROOF_CANDIDATES} distinct chain proofs on DA: only the \
+             {MAX_PROOF_CANDIDATES} highest are tried"
+        );
+        candidates.truncate(MAX_PROOF_CANDIDATES);
+    }
 }
 
 /// Checks one chain proof payload against the synced state; returns the height it proves.

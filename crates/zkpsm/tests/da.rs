@@ -1,8 +1,9 @@
 //! The DA layer, embedded: a node publishes every committed block with its sequencer-signed commit
 //! (the API names where each landed), blobs read back byte-for-byte, and a fresh node synced from
 //! the DA store alone (`zkpsm sync --from-da`) reaches the producer's app hash at every height,
-//! skipping a corrupted blob, a truncated one, a block posted without the sequencer's signature,
-//! and a signed commit attached to other transactions, each with a logged reason.
+//! skipping a corrupted blob, a truncated one, a forged first part of a multi-part block, a block
+//! posted without the sequencer's signature, and a signed commit attached to other transactions,
+//! each with a logged reason.
 
 mod common;
 
@@ -92,7 +93,7 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     // real commit of a block attached to other transactions posted just before that block, then
     // garbage, a truncated part, a next block signed by a stranger's key, and block 1 again.
     let posted_path = dir.path().join("posted.redb");
-    {
+    let real_height = {
         let da = EmbeddedDa::open(&da_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
         let posted = EmbeddedDa::open(&posted_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
         // The first block with a transaction.
@@ -120,9 +121,21 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
             DEFAULT_MAX_BLOB_BYTES,
         )
         .unwrap();
+        // The real block itself goes out in several parts, after a forged first part that names
+        // its height, part count and length (with another digest): the forged part must not
+        // shadow the real ones.
+        let small_parts = 16 * 1024;
+        let multi_part = split(Kind::Block, real.height, &real.bytes, small_parts).unwrap();
+        assert!(multi_part.len() > 2, "{} parts", multi_part.len());
+        let mut garbage = real.bytes.clone();
+        garbage.iter_mut().for_each(|b| *b ^= 0x5a);
+        let forged_first = split(Kind::Block, real.height, &garbage, small_parts).unwrap()[0].clone();
         for da_height in 1..=da.head().unwrap() {
             if da_height == victim_da_height {
                 posted.submit(blocks_ns, &swapped).unwrap();
+                posted.submit(blocks_ns, &[forged_first.clone()]).unwrap();
+                posted.submit(blocks_ns, &multi_part).unwrap();
+                continue;
             }
             let blobs = da.get(da_height, blocks_ns).unwrap();
             if !blobs.is_empty() {
@@ -155,7 +168,8 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
                 &da.get(producer[0].2[0].height, blocks_ns).unwrap(),
             )
             .unwrap();
-    }
+        real.height
+    };
 
     // A fresh node from genesis and the DA store alone.
     let synced_home = dir.path().join("synced");
@@ -175,6 +189,10 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     );
     assert!(stderr.contains("does not decode"), "{stderr}");
     assert!(stderr.contains("executing it reaches app hash"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("never completed: Block {}: 1 of", real_height)),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(&format!("block {} again (already synced)", 1)),
         "{stderr}"

@@ -1,9 +1,10 @@
 //! `zkpsm bench nullifiers`: a non-membership proof for the value at the field's top, as of
-//! genesis (height 0) and as of the head, on a store that holds at least 10,000 nullifiers. At
-//! height 0 the low leaf of the top is the sentinel, and every nullifier inserted since lies
-//! below the top: the old lookup walked back over all of them, the skew-binary chain takes
-//! O(log n) links. The ratio of the two medians is the figure; each proof is checked against
-//! the nullifier root of its height, so the bench also fails if a proof is wrong.
+//! genesis (height 0) and as of the head, on a store that holds at least `--nullifiers` (10,000
+//! by default). At height 0 the low leaf of the top is the sentinel, and every nullifier
+//! inserted since lies below the top: the old lookup walked back over all of them, the
+//! skew-binary chain takes O(log n) links. The ratio of the two medians is the figure; each proof
+//! is checked against the nullifier root of its height, so the bench also fails if a proof is
+//! wrong.
 
 use crate::tx::median_ms;
 use anyhow::{Result, bail};
@@ -19,7 +20,10 @@ const TXS_PER_BLOCK: usize = 50;
 /// height.
 pub fn run(nullifiers: usize, runs: usize, json: bool) -> Result<()> {
     if nullifiers < 2 * TXS_PER_BLOCK || runs < 3 {
-        bail!("--nullifiers must be at least {} and --runs at least 3", 2 * TXS_PER_BLOCK);
+        bail!(
+            "--nullifiers must be at least {} and --runs at least 3",
+            2 * TXS_PER_BLOCK
+        );
     }
     let blocks = nullifiers.div_ceil(2 * TXS_PER_BLOCK) as u64;
     let dir = tempfile::tempdir()?;
@@ -31,7 +35,7 @@ pub fn run(nullifiers: usize, runs: usize, json: bool) -> Result<()> {
         u64::MAX / 2,
         TXS_PER_BLOCK as u32,
     )?;
-    let mut head = genesis.clone();
+    let mut head = genesis;
     for height in 1..=blocks {
         if height % 20 == 0 || height == blocks {
             eprintln!("zkpsm: writing block {height}/{blocks} ({TXS_PER_BLOCK} transactions)");

@@ -149,6 +149,7 @@ pub const MAX_HELD_BYTES: usize = 2 * MAX_PAYLOAD_BYTES;
 /// The parts of one payload held so far, and when its first part arrived.
 struct Group {
     first_seen: u64,
+    bytes: u64,
     parts: BTreeMap<u32, Vec<u8>>,
 }
 
@@ -160,7 +161,11 @@ struct Group {
 /// Parts are grouped by everything their payload claims, its digest included, so a forged part
 /// that names the height of a real payload starts a group of its own and never shadows the real
 /// parts. What is held is bounded ([`MAX_INCOMPLETE_PAYLOADS`], [`MAX_HELD_BYTES`]): past either
-/// bound the incomplete payload whose first part arrived earliest is dropped, with an error.
+/// bound the incomplete payloads whose first parts arrived earliest are dropped, with an error, and
+/// a part that would take its payload past the length the payload claims is refused. A real payload
+/// whose parts span several submissions is then lost if more than [`MAX_INCOMPLETE_PAYLOADS`]
+/// forged payloads are started between them; blocks fit one submission, so what a reader can lose
+/// this way is a chain proof, and a later one takes its place.
 #[derive(Default)]
 pub struct Assembler {
     groups: BTreeMap<GroupKey, Group>,
@@ -187,6 +192,7 @@ impl Assembler {
         let first_seen = self.pushed;
         let group = self.groups.entry(key).or_insert_with(|| Group {
             first_seen,
+            bytes: 0,
             parts: BTreeMap::new(),
         });
         if group.parts.contains_key(&part.index) {
@@ -195,10 +201,20 @@ impl Assembler {
                 part.index, part.kind, part.height
             ))));
         }
+        if group.bytes + part.data.len() as u64 > part.total_len {
+            if group.parts.is_empty() {
+                self.groups.remove(&key);
+            }
+            return Some(Err(DaError::Malformed(format!(
+                "part {} of {:?} {}: more data than the payload's {} bytes",
+                part.index, part.kind, part.height, part.total_len
+            ))));
+        }
+        group.bytes += part.data.len() as u64;
         self.held_bytes += part.data.len();
         group.parts.insert(part.index, part.data);
         if group.parts.len() < part.count as usize {
-            return self.drop_oldest_if_over().map(Err);
+            return self.drop_oldest_while_over().map(Err);
         }
         let parts = self.remove(&key);
         let bytes: Vec<u8> = parts.into_values().flatten().collect();
@@ -222,18 +238,32 @@ impl Assembler {
         parts
     }
 
-    /// Past a bound, drops the incomplete payload whose first part arrived earliest.
-    fn drop_oldest_if_over(&mut self) -> Option<DaError> {
-        if self.groups.len() <= MAX_INCOMPLETE_PAYLOADS && self.held_bytes <= MAX_HELD_BYTES {
+    /// While past a bound, drops the incomplete payload whose first part arrived earliest; one
+    /// error names every payload dropped.
+    fn drop_oldest_while_over(&mut self) -> Option<DaError> {
+        let mut dropped = Vec::new();
+        while self.groups.len() > MAX_INCOMPLETE_PAYLOADS || self.held_bytes > MAX_HELD_BYTES {
+            let Some(key) = self
+                .groups
+                .iter()
+                .min_by_key(|(_, g)| g.first_seen)
+                .map(|(key, _)| *key)
+            else {
+                break;
+            };
+            let (kind, height, _, count, _) = key;
+            let held = self.remove(&key).len();
+            dropped.push(format!(
+                "{kind:?} {height}: dropped with {held} of {count} parts"
+            ));
+        }
+        if dropped.is_empty() {
             return None;
         }
-        let (key, _) = self.groups.iter().min_by_key(|(_, g)| g.first_seen)?;
-        let key = *key;
-        let (kind, height, _, count, _) = key;
-        let held = self.remove(&key).len();
         Some(DaError::Malformed(format!(
-            "{kind:?} {height}: dropped with {held} of {count} parts, the oldest incomplete \
-             payload (at most {MAX_INCOMPLETE_PAYLOADS} payloads and {MAX_HELD_BYTES} bytes are held)"
+            "{}, the oldest incomplete payloads (at most {MAX_INCOMPLETE_PAYLOADS} payloads and \
+             {MAX_HELD_BYTES} bytes are held)",
+            dropped.join("; ")
         )))
     }
 

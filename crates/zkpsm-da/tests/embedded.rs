@@ -172,10 +172,16 @@ fn incomplete_payloads_are_bounded_and_the_oldest_is_dropped() {
         }
     }
     assert_eq!(dropped.len(), 1, "{dropped:?}");
-    assert!(dropped[0].contains("Block 100: dropped with 1 of"), "{dropped:?}");
+    assert!(
+        dropped[0].contains("Block 100: dropped with 1 of"),
+        "{dropped:?}"
+    );
     let held = assembler.incomplete();
     assert_eq!(held.len(), MAX_INCOMPLETE_PAYLOADS);
-    assert!(!held.iter().any(|h| h.starts_with("Block 100:")), "{held:?}");
+    assert!(
+        !held.iter().any(|h| h.starts_with("Block 100:")),
+        "{held:?}"
+    );
     // A payload that completes is still assembled, and then holds nothing.
     let whole = payload(1000, 3);
     let done: Vec<_> = split(Kind::Block, 7, &whole, limit)
@@ -184,6 +190,42 @@ fn incomplete_payloads_are_bounded_and_the_oldest_is_dropped() {
         .filter_map(|p| assembler.push(p))
         .collect();
     // Its first part was one group too many: the oldest held payload made room for it.
-    assert!(done.iter().any(|r| matches!(r, Ok(p) if p.bytes == whole)), "{done:?}");
+    assert!(
+        done.iter().any(|r| matches!(r, Ok(p) if p.bytes == whole)),
+        "{done:?}"
+    );
     assert_eq!(assembler.incomplete().len(), MAX_INCOMPLETE_PAYLOADS - 1);
+}
+
+#[test]
+fn parts_beyond_the_claimed_length_are_refused() {
+    let limit = 300;
+    // Parts that claim a 300-byte payload but each carry 234 bytes: the second is one too many,
+    // so a forged group cannot hold more than the length it names.
+    let total_len_at = 4 + 1 + 1 + 8 + 4 + 4;
+    let parts: Vec<Vec<u8>> = split(Kind::Block, 5, &payload(2000, 4), limit)
+        .unwrap()
+        .into_iter()
+        .map(|mut part| {
+            part[total_len_at..total_len_at + 8].copy_from_slice(&300u64.to_le_bytes());
+            part
+        })
+        .collect();
+    let mut assembler = Assembler::default();
+    assert!(assembler.push(&parts[0]).is_none());
+    let refused = assembler.push(&parts[1]).unwrap().unwrap_err().to_string();
+    assert!(
+        refused.contains("more data than the payload's 300 bytes"),
+        "{refused}"
+    );
+    assert_eq!(
+        assembler.incomplete(),
+        vec![format!("Block 5: 1 of {} parts", parts.len())]
+    );
+    // A refused first part leaves nothing held.
+    let mut fresh = Assembler::default();
+    let mut oversized = parts[0].clone();
+    oversized[total_len_at..total_len_at + 8].copy_from_slice(&100u64.to_le_bytes());
+    assert!(fresh.push(&oversized).unwrap().is_err());
+    assert!(fresh.incomplete().is_empty());
 }

@@ -147,8 +147,9 @@ impl Syncer {
     /// Takes a block payload found at `da_height`: applies it if it is the next block (then any
     /// waiting successors), keeps it if it is ahead, skips it if it is behind. Only a block whose
     /// commit checks is kept, once per payload digest, within the bounds above: past them the
-    /// block farthest ahead is dropped (it is needed last, and a later DA height may carry it
-    /// again).
+    /// block farthest ahead is dropped (it is needed last). Sync reads each DA height once, so a
+    /// dropped block is not read again in this run: sync stops at the gap, logs the blocks it never
+    /// applied, and a later run reads it again.
     fn offer(&mut self, da_height: u64, payload: Payload) -> Result<()> {
         let next = self.height()? + 1;
         if payload.height < next {
@@ -211,19 +212,21 @@ impl Syncer {
             ));
             return Ok(());
         }
+        let digest = *blake3::hash(&payload.bytes).as_bytes();
+        if let Some(held) = self.waiting.get(&height)
+            && held.iter().any(|w| w.digest == digest)
+        {
+            tracing::info!("DA height {da_height}: block {height} again (already held)");
+            return Ok(());
+        }
+        // Checked now so that forged blocks take no room; checked again when applied.
         if let Err(why) = self.checked(height, &payload.bytes) {
             self.skip(format!("DA height {da_height}, block {height}: {why:#}"));
             return Ok(());
         }
-        let digest = *blake3::hash(&payload.bytes).as_bytes();
-        let held = self.waiting.entry(height).or_default();
-        if held.iter().any(|w| w.digest == digest) {
-            tracing::info!("DA height {da_height}: block {height} again (already held)");
-            return Ok(());
-        }
         self.waiting_count += 1;
         self.waiting_bytes += payload.bytes.len();
-        held.push(Waiting {
+        self.waiting.entry(height).or_default().push(Waiting {
             da_height,
             digest,
             bytes: payload.bytes,
@@ -233,18 +236,21 @@ impl Syncer {
                 break;
             };
             let far_height = *farthest.key();
-            if let Some(dropped) = farthest.get_mut().pop() {
-                self.waiting_count -= 1;
-                self.waiting_bytes -= dropped.bytes.len();
-                self.skip(format!(
-                    "DA height {}, block {far_height}: dropped, the farthest ahead of the blocks \
-                     held (at most {MAX_WAITING_BLOCKS} blocks and {MAX_WAITING_BYTES} bytes)",
-                    dropped.da_height
-                ));
-            }
+            let dropped = farthest.get_mut().pop();
             if farthest.get().is_empty() {
                 farthest.remove();
             }
+            let Some(dropped) = dropped else {
+                continue;
+            };
+            self.waiting_count -= 1;
+            self.waiting_bytes -= dropped.bytes.len();
+            self.skip(format!(
+                "DA height {}, block {far_height}: dropped, the farthest ahead of the blocks held \
+                 (at most {MAX_WAITING_BLOCKS} blocks and {MAX_WAITING_BYTES} bytes); sync stops \
+                 before it, and a later run reads it again",
+                dropped.da_height
+            ));
         }
         Ok(())
     }
@@ -289,24 +295,45 @@ impl Syncer {
 /// At most this many chain proofs found on DA are verified (each costs about a second).
 const MAX_PROOF_CANDIDATES: usize = 16;
 
+/// A chain proof found on DA that decodes and names its envelope's height: where it was found,
+/// the digest of its bytes and the proof.
+struct Candidate {
+    da_height: u64,
+    digest: [u8; 32],
+    proof: ChainProof,
+}
+
 /// Verifies the latest chain proof on DA that covers a synced block and ends in the state sync
-/// rebuilt at its height. Anyone can post to the proofs namespace: candidates are tried from the
-/// highest height down (the latest posted first among equals), and each one that does not decode,
-/// names another height than its envelope, fails to verify or proves another app hash is skipped
-/// with a logged reason.
+/// rebuilt at its height. Anyone can post to the proofs namespace: a payload that does not decode
+/// or names another height than its envelope is skipped as it is read; of the rest, repeats are
+/// dropped and only the [`MAX_PROOF_CANDIDATES`] highest are kept (the latest posted first among
+/// equals). They are tried in that order, and each one that fails to verify or proves another app
+/// hash is skipped with a logged reason.
 fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> Result<()> {
     let genesis = app.genesis();
     let proofs = Namespace::of(&genesis.chain_id, Purpose::ChainProofs);
     let synced = app.head()?.state.height;
-    let mut candidates: Vec<(u64, Payload)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut left_out = 0;
     let mut assembler = Assembler::default();
     for da_height in 1..=head {
         for blob in da.get(da_height, proofs)? {
             match assembler.push(&blob) {
                 Some(Ok(p)) if p.kind == Kind::ChainProof && p.height <= synced => {
-                    candidates.push((da_height, p));
-                    if candidates.len() > 2 * MAX_PROOF_CANDIDATES {
-                        keep_best(&mut candidates);
+                    match decode_candidate(&p) {
+                        Ok(proof) => candidates.push(Candidate {
+                            da_height,
+                            digest: *blake3::hash(&p.bytes).as_bytes(),
+                            proof,
+                        }),
+                        Err(e) => tracing::info!(
+                            "skipped: DA height {da_height}, a chain proof claiming height {}: \
+                             {e:#}",
+                            p.height
+                        ),
+                    }
+                    if candidates.len() > MAX_PROOF_CANDIDATES {
+                        left_out += keep_best(&mut candidates);
                     }
                 }
                 Some(Ok(p)) => tracing::info!(
@@ -320,7 +347,13 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
             }
         }
     }
-    keep_best(&mut candidates);
+    left_out += keep_best(&mut candidates);
+    if left_out > 0 {
+        tracing::info!(
+            "{left_out} chain proofs on DA left untried: only the {MAX_PROOF_CANDIDATES} highest \
+             distinct ones are tried"
+        );
+    }
     if candidates.is_empty() {
         tracing::info!("no chain proof of a synced height on DA");
         return Ok(());
@@ -335,8 +368,8 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
         .context("the synced state has no genesis")?
         .state
         .z();
-    for (da_height, found) in &candidates {
-        match check_candidate(app, &params, &z0, found) {
+    for found in &candidates {
+        match check_candidate(app, &params, &z0, &found.proof) {
             Ok(height) => {
                 tracing::info!(
                     "the chain proof of {height} blocks verifies and ends in the synced app hash"
@@ -344,8 +377,9 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
                 return Ok(());
             }
             Err(e) => tracing::info!(
-                "skipped: DA height {da_height}, a chain proof claiming height {}: {e:#}",
-                found.height
+                "skipped: DA height {}, a chain proof claiming height {}: {e:#}",
+                found.da_height,
+                found.proof.height
             ),
         }
     }
@@ -354,23 +388,19 @@ fn check_latest_chain_proof(app: &App, da: &dyn DataAvailability, head: u64) -> 
 }
 
 /// Orders chain proof candidates from the highest height down (the latest posted first among
-/// equals), drops repeats of the same bytes (each costs one verification at most) and keeps the
-/// first [`MAX_PROOF_CANDIDATES`].
-fn keep_best(candidates: &mut Vec<(u64, Payload)>) {
-    candidates.sort_by(|(da_a, a), (da_b, b)| b.height.cmp(&a.height).then(da_b.cmp(da_a)));
+/// equals), drops repeats of the same proof at the same height (each costs one verification at
+/// most) and keeps the first [`MAX_PROOF_CANDIDATES`]; how many it left out beyond the repeats.
+fn keep_best(candidates: &mut Vec<Candidate>) -> usize {
+    candidates.sort_by_key(|c| std::cmp::Reverse((c.proof.height, c.da_height)));
     let mut seen = std::collections::BTreeSet::new();
-    candidates.retain(|(_, p)| seen.insert(*blake3::hash(&p.bytes).as_bytes()));
-    if candidates.len() > MAX_PROOF_CANDIDATES {
-        tracing::info!(
-            "more than {MAX_PROOF_CANDIDATES} distinct chain proofs on DA: only the \
-             {MAX_PROOF_CANDIDATES} highest are tried"
-        );
-        candidates.truncate(MAX_PROOF_CANDIDATES);
-    }
+    candidates.retain(|c| seen.insert((c.proof.height, c.digest)));
+    let left_out = candidates.len().saturating_sub(MAX_PROOF_CANDIDATES);
+    candidates.truncate(MAX_PROOF_CANDIDATES);
+    left_out
 }
 
-/// Checks one chain proof payload against the synced state; returns the height it proves.
-fn check_candidate(app: &App, params: &ChainParams, z0: &[Fq; 8], found: &Payload) -> Result<u64> {
+/// Decodes a chain proof payload and checks it names its envelope's height.
+fn decode_candidate(found: &Payload) -> Result<ChainProof> {
     let proof: ChainProof =
         borsh::from_slice(&found.bytes).map_err(|e| anyhow!("it does not decode: {e}"))?;
     if proof.height != found.height {
@@ -380,8 +410,18 @@ fn check_candidate(app: &App, params: &ChainParams, z0: &[Fq; 8], found: &Payloa
             proof.height
         );
     }
+    Ok(proof)
+}
+
+/// Checks one chain proof against the synced state; returns the height it proves.
+fn check_candidate(
+    app: &App,
+    params: &ChainParams,
+    z0: &[Fq; 8],
+    proof: &ChainProof,
+) -> Result<u64> {
     let module_roots = app.store().module_roots(proof.height)?.unwrap_or_default();
-    let checked = check_chain_proof(params.verifier_key(), z0, &proof, &module_roots)?;
+    let checked = check_chain_proof(params.verifier_key(), z0, proof, &module_roots)?;
     let ours = app
         .store()
         .committed_at(proof.height)?

@@ -90,8 +90,8 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     }
 
     // A copy of the namespace as others could make it look: the real blobs, with the sequencer's
-    // real commit of a block attached to other transactions posted just before that block, then
-    // garbage, a truncated part, a next block signed by a stranger's key, and block 1 again.
+    // real commit of a block attached to other transactions posted just before that block, a
+    // forged first part of that block and the block itself in small parts, then garbage, a truncated part, a next block signed by a stranger's key, and block 1 again.
     let posted_path = dir.path().join("posted.redb");
     let real_height = {
         let da = EmbeddedDa::open(&da_path, DEFAULT_MAX_BLOB_BYTES).unwrap();
@@ -124,16 +124,19 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
         // The real block itself goes out in several parts, after a forged first part that names
         // its height, part count and length (with another digest): the forged part must not
         // shadow the real ones.
-        let small_parts = 16 * 1024;
+        let small_parts = 4 * 1024;
         let multi_part = split(Kind::Block, real.height, &real.bytes, small_parts).unwrap();
         assert!(multi_part.len() > 2, "{} parts", multi_part.len());
         let mut garbage = real.bytes.clone();
         garbage.iter_mut().for_each(|b| *b ^= 0x5a);
-        let forged_first = split(Kind::Block, real.height, &garbage, small_parts).unwrap()[0].clone();
+        let forged_first =
+            split(Kind::Block, real.height, &garbage, small_parts).unwrap()[0].clone();
         for da_height in 1..=da.head().unwrap() {
             if da_height == victim_da_height {
                 posted.submit(blocks_ns, &swapped).unwrap();
-                posted.submit(blocks_ns, &[forged_first.clone()]).unwrap();
+                posted
+                    .submit(blocks_ns, std::slice::from_ref(&forged_first))
+                    .unwrap();
                 posted.submit(blocks_ns, &multi_part).unwrap();
                 continue;
             }
@@ -190,7 +193,7 @@ fn a_fresh_node_syncs_from_da_alone_and_skips_what_the_chain_did_not_commit() {
     assert!(stderr.contains("does not decode"), "{stderr}");
     assert!(stderr.contains("executing it reaches app hash"), "{stderr}");
     assert!(
-        stderr.contains(&format!("never completed: Block {}: 1 of", real_height)),
+        stderr.contains(&format!("never completed: Block {real_height}: 1 of")),
         "{stderr}"
     );
     assert!(

@@ -87,5 +87,5 @@ fn the_sequencer_closes_a_full_block_without_waiting_for_its_interval() {
     assert_eq!(height(), 1);
     assert_eq!(node.mempool_len(), 0, "the block holds both transactions");
     stop.send(true).unwrap();
-    runtime.block_on(sequencer).unwrap();
+    runtime.block_on(sequencer).unwrap().unwrap();
 }

@@ -167,6 +167,8 @@ pub struct RunningNode {
     pub url: String,
     shutdown: watch::Sender<bool>,
     stop_threads: Arc<AtomicBool>,
+    /// Set once block production or the ABCI server stops on a fault, with what happened.
+    fault: watch::Sender<Option<String>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -180,14 +182,27 @@ impl RunningNode {
         }
     }
 
-    /// Runs until Ctrl-C.
+    /// Runs until Ctrl-C, or until block production or the ABCI server stops on a fault: then
+    /// the node stops and the fault is the error (the process exits non-zero with it).
     pub fn run_until_interrupted(self) -> Result<()> {
-        if let Some(rt) = &self.runtime {
-            rt.block_on(tokio::signal::ctrl_c())?;
-        }
+        let mut fault = self.fault.subscribe();
+        let faulted = match &self.runtime {
+            Some(rt) => rt.block_on(async {
+                tokio::select! {
+                    interrupted = tokio::signal::ctrl_c() => interrupted.map(|()| None),
+                    faulted = fault.wait_for(Option::is_some) => {
+                        Ok(faulted.ok().and_then(|f| f.clone()))
+                    }
+                }
+            })?,
+            None => None,
+        };
         tracing::info!("stopping");
         self.stop();
-        Ok(())
+        match faulted {
+            Some(why) => bail!("the node stopped: {why}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -237,6 +252,7 @@ pub fn start(
         .with_context(|| format!("binding the API to {addr} (in use? pass another with --api)"))?;
     let url = format!("http://{}", listener.local_addr()?);
     let (shutdown, watcher) = watch::channel(false);
+    let fault = watch::Sender::new(None);
     let (backend, commits) = match consensus {
         Consensus::Embedded => {
             let mut node = Node::new(app.clone());
@@ -247,12 +263,19 @@ pub fn start(
                 node = node.with_sequencer_key(key);
             }
             let node = Arc::new(node);
-            runtime.spawn(zkpsm_consensus::sequencer::run(
+            let sequencer = zkpsm_consensus::sequencer::run(
                 node.clone(),
                 Duration::from_millis(config.block_interval_ms.max(10)),
                 config.empty_blocks,
                 watcher.clone(),
-            ));
+            );
+            let fault = fault.clone();
+            runtime.spawn(async move {
+                if let Err(e) = sequencer.await {
+                    tracing::error!("{e}");
+                    fault.send_replace(Some(e.to_string()));
+                }
+            });
             let admission = {
                 let _in_runtime = runtime.enter();
                 ProofAdmission::new(app.clone(), AdmissionConfig::default())
@@ -268,10 +291,12 @@ pub fn start(
         Consensus::CometBft { abci, rpc } => {
             let forwarder = Forwarder::new(&rpc)?;
             let abci_app = AbciApp::new(app.clone());
+            let fault = fault.clone();
             runtime.spawn(async move {
                 if let Err(e) = zkpsm_consensus::abci::serve(abci_app, &abci).await {
-                    tracing::error!("ABCI server on {abci} stopped: {e}");
-                    std::process::exit(1);
+                    let why = format!("the ABCI server on {abci} stopped: {e}");
+                    tracing::error!("{why}");
+                    fault.send_replace(Some(why));
                 }
             });
             (
@@ -318,6 +343,7 @@ pub fn start(
         url,
         shutdown,
         stop_threads,
+        fault,
         runtime: Some(runtime),
     })
 }

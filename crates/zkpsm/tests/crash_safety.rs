@@ -1,7 +1,8 @@
 //! Crash safety: the node is killed with SIGKILL at random moments while transactions stream in
 //! and blocks are produced (every 15 ms while the mempool holds any), 20 times, and restarted each
 //! time. No committed block is ever lost, and replaying the committed blocks on a node that never
-//! crashed gives the same app hash at every height.
+//! crashed gives the same app hash at every height. A full disk stops the node with a clear
+//! error and a non-zero exit, and a restart with room loses no committed block.
 //!
 //! The transactions are proven ahead against the genesis anchor, which stays valid while blocks
 //! leave the note tree unchanged: the chain makes no empty blocks, so it stays in the ring of
@@ -131,4 +132,62 @@ fn sigkill_during_block_production_loses_no_committed_block() {
         "{ROUNDS} SIGKILLs, {} blocks, {TXS} transactions: no committed block lost, replay agrees",
         head.height
     );
+}
+
+/// A full disk, as the kernel reports it to a process past its file-size limit: block production
+/// fails, and the node stops with a message that says what happened and what to do, and exits
+/// non-zero (it does not retry forever against storage that refuses writes). Restarted with room,
+/// it has every block it committed, unchanged, and makes blocks again.
+#[test]
+fn a_full_disk_stops_the_node_and_a_restart_loses_no_committed_block() {
+    let (_dir, home) = home();
+    let alice = SpendingKey::random(&mut OsRng);
+    init(&home, &alice, 1, 100, &["--block-interval-ms", "15"]);
+    let port = free_port();
+    // Empty blocks every 15 ms grow the state file past 32 MiB within seconds.
+    let mut node = NodeProcess::start_with_file_size_limit(&home, port, 32 << 20);
+    let mut observed: Vec<(u64, String)> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let exit = loop {
+        if let Some(exit) = node.exited() {
+            break exit;
+        }
+        if let Ok(status) = node.client.status()
+            && status.height > 0
+        {
+            observed.push((status.height, status.app_hash));
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the node never reached the file-size limit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = std::fs::read_to_string(home.join("node.log")).unwrap();
+    assert!(!exit.success(), "{exit}; log: {log}");
+    assert!(
+        log.contains("the node stopped: block production failed")
+            && log.contains("File too large")
+            && log.contains("nothing committed is lost")
+            && log.contains("start the node again"),
+        "{log}"
+    );
+    let last = observed.last().expect("no block was observed").0;
+
+    let node = NodeProcess::start(&home, port);
+    for (height, app_hash) in &observed {
+        let block = node
+            .client
+            .block(*height)
+            .unwrap_or_else(|e| panic!("block {height} lost: {e}"));
+        assert_eq!(&block.app_hash, app_hash, "block {height} changed");
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while node.client.status().unwrap().height < last + 10 {
+        assert!(
+            Instant::now() < deadline,
+            "the restarted node makes no blocks"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

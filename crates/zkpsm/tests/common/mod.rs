@@ -58,20 +58,41 @@ impl NodeProcess {
 
     /// [`NodeProcess::start`] with extra arguments to `zkpsm start`.
     pub fn start_with(home: &Path, port: u16, extra: &[&str]) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["start", "--home"])
+            .arg(home)
+            .args(["--api", &format!("127.0.0.1:{port}")])
+            .args(extra);
+        Self::spawn(home, port, cmd)
+    }
+
+    /// [`NodeProcess::start`] with the kernel refusing to let any file it writes grow past
+    /// `max_file_bytes` (`ulimit -f`), as a full disk would: SIGXFSZ is ignored, so a write past
+    /// the limit fails with EFBIG ("File too large") instead of killing the process.
+    pub fn start_with_file_size_limit(home: &Path, port: u16, max_file_bytes: u64) -> Self {
+        let mut cmd = Command::new("bash");
+        cmd.arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" start --home \"$1\" --api 127.0.0.1:{port}",
+                max_file_bytes / 1024
+            ))
+            .arg(BIN)
+            .arg(home);
+        Self::spawn(home, port, cmd)
+    }
+
+    /// Runs `cmd`, its output appended to `home/node.log`, and waits until its API answers.
+    fn spawn(home: &Path, port: u16, mut cmd: Command) -> Self {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(home.join("node.log"))
             .unwrap();
-        let child = Command::new(BIN)
-            .args(["start", "--home"])
-            .arg(home)
-            .args(["--api", &format!("127.0.0.1:{port}")])
-            .args(extra)
+        let child = cmd
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
         let url = format!("http://127.0.0.1:{port}");
         let client = Client::new(&url);
         let mut node = Self { child, url, client };
@@ -87,6 +108,11 @@ impl NodeProcess {
             std::thread::sleep(Duration::from_millis(50));
         }
         node
+    }
+
+    /// How the process exited, if it has.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
     }
 
     /// SIGKILL: no shutdown, no flush.

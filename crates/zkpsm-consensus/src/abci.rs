@@ -16,6 +16,7 @@ use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tendermint::abci::Code;
 use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::response::{self, ProcessProposal};
@@ -45,6 +46,8 @@ pub struct AbciApp {
     check_state: Mutex<BTreeMap<[u8; 32], TxId>>,
     /// A test failpoint: `(when, height)` at which this process kills itself.
     crash_at: Option<(CrashPoint, u64)>,
+    /// A test failpoint: where the consensus connection waits before answering.
+    hold_at: Vec<(HoldPoint, u64)>,
 }
 
 /// Where the crash failpoint fires.
@@ -71,6 +74,41 @@ fn crash_from_env() -> Option<(CrashPoint, u64)> {
     Some((point, height.parse().ok()?))
 }
 
+/// Where the hold failpoint waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldPoint {
+    /// FinalizeBlock executed the block and kept it for Commit, and has not answered yet.
+    FinalizeUnanswered,
+    /// Commit made the block durable and has not answered yet.
+    CommitUnanswered,
+}
+
+/// The environment variable of the hold failpoint, for tests that kill CometBFT alone at a known
+/// point: a comma-separated list of `finalize:H` and `commit:H`; at each, the consensus connection
+/// logs `failpoint: holding …` and waits [`HOLD_FOR`] before it answers.
+pub const HOLD_ENV: &str = "ZKPSM_HOLD_AT";
+
+/// How long the hold failpoint waits.
+pub const HOLD_FOR: Duration = Duration::from_secs(4);
+
+fn holds_from_env() -> Vec<(HoldPoint, u64)> {
+    let Ok(value) = std::env::var(HOLD_ENV) else {
+        return Vec::new();
+    };
+    value
+        .split(',')
+        .filter_map(|one| {
+            let (point, height) = one.split_once(':')?;
+            let point = match point {
+                "finalize" => HoldPoint::FinalizeUnanswered,
+                "commit" => HoldPoint::CommitUnanswered,
+                _ => return None,
+            };
+            Some((point, height.parse().ok()?))
+        })
+        .collect()
+}
+
 /// Kills this process with SIGKILL: no destructor, no flush, as a power cut would.
 fn sigkill_self() -> ! {
     let _ = std::process::Command::new("kill")
@@ -94,6 +132,7 @@ impl AbciApp {
             pending: Mutex::new(None),
             check_state: Mutex::new(BTreeMap::new()),
             crash_at: crash_from_env(),
+            hold_at: holds_from_env(),
         })
     }
 
@@ -171,7 +210,13 @@ impl AbciApp {
                 // CometBFT restarted between FinalizeBlock and Commit replays FinalizeBlock for
                 // the same height: the block finalized then, never committed, is dropped (it
                 // holds the store's only writer) and the height executes again.
-                drop(self.take_finalized());
+                if let Some(unfinished) = self.take_finalized() {
+                    tracing::info!(
+                        "FinalizeBlock {} again: dropping block {} finalized but never committed",
+                        f.height,
+                        unfinished.committed().state.height
+                    );
+                }
                 let block = self.block(f.height, &f.txs);
                 // The block ProcessProposal executed, if it is exactly this one (same height and
                 // transactions); otherwise (another round's block, a replay or block sync, which
@@ -191,6 +236,7 @@ impl AbciApp {
                 if let Ok(mut slot) = self.pending.lock() {
                     *slot = Some(pending);
                 }
+                self.hold_if(HoldPoint::FinalizeUnanswered, f.height.value());
                 ConsensusResponse::FinalizeBlock(response::FinalizeBlock {
                     events: Vec::new(),
                     tx_results: f.txs.iter().map(|_| ExecTxResult::default()).collect(),
@@ -211,6 +257,7 @@ impl AbciApp {
                             check.clear();
                         }
                         self.crash_if(CrashPoint::AfterCommit, height);
+                        self.hold_if(HoldPoint::CommitUnanswered, height);
                     }
                     None => halt("Commit without a finalized block"),
                 }
@@ -286,6 +333,15 @@ impl AbciApp {
         if self.crash_at == Some((point, height)) {
             tracing::warn!("zkpsm: failpoint {point:?} at height {height}: SIGKILL");
             sigkill_self();
+        }
+    }
+
+    fn hold_if(&self, point: HoldPoint, height: u64) {
+        if self.hold_at.contains(&(point, height)) {
+            tracing::warn!(
+                "zkpsm: failpoint: holding {point:?} at height {height} for {HOLD_FOR:?}"
+            );
+            std::thread::sleep(HOLD_FOR);
         }
     }
 

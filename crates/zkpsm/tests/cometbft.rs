@@ -1,6 +1,7 @@
 //! zkpsm served to real CometBFT v0.38 processes (installed by `scripts/install-cometbft`, run by
 //! `scripts/cometbft-testnet`): one validator, four validators with one killed and restarted, and
-//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit; the
+//! crash recovery with the app killed between FinalizeBlock and Commit and right after Commit, and
+//! with CometBFT alone killed there on one and on four validators; the
 //! light client checking a chain proof against the four validators' signed commit; and a node
 //! synced from DA alone on the validators' commits.
 
@@ -169,6 +170,27 @@ impl Testnet {
 
     fn app_hash(&self, i: usize, height: u64) -> String {
         self.client(i).block(height).unwrap().app_hash
+    }
+
+    /// How often `needle` appears in node `i`'s app log.
+    fn app_log_count(&self, i: usize, needle: &str) -> usize {
+        std::fs::read_to_string(self.dir.join(format!("logs/app{i}.log")))
+            .unwrap_or_default()
+            .matches(needle)
+            .count()
+    }
+
+    /// Waits until `needle` appears in node `i`'s app log.
+    fn wait_app_log(&self, i: usize, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while self.app_log_count(i, needle) == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "node {i} never logged '{needle}'; logs in {}",
+                self.dir.display()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn logs_contain(&self, needle: &str) -> bool {
@@ -380,6 +402,88 @@ fn app_killed_around_commit_recovers_without_losing_blocks() {
     net.wait_supply(0, 600 - 6 * payment_fee(&genesis));
     assert!(net.logs_contain("failpoint"), "the failpoints fired");
     assert!(!net.logs_contain("AppHash does not match"));
+}
+
+/// The hold failpoints of the CometBFT-only kill tests, alternating: FinalizeBlock executed and
+/// kept but not answered, and Commit durable but not answered.
+const HOLDS: &str = "finalize:4,commit:8,finalize:12,commit:16,finalize:20,commit:24";
+
+/// Kills node 0's CometBFT process alone (SIGKILL; its app runs on) while its app holds each
+/// point of [`HOLDS`], and starts it again at once. A restarted CometBFT replays FinalizeBlock for a
+/// height finalized but never committed: the app drops that block and executes again, rather
+/// than waiting on the store's writer forever. Every validator ends at the same app hash, a
+/// replica that never crashed agrees at every height, and every transaction commits once.
+fn cometbft_killed_alone_around_finalize_and_commit(n: usize, base: u16) {
+    let (home_dir, home) = home();
+    let alice_sk = SpendingKey::random(&mut OsRng);
+    let genesis = init(&home, &alice_sk, 6, 100, &["--consensus", "cometbft"]);
+    let net = Testnet::new_with(
+        n,
+        base,
+        &home.join("genesis.json"),
+        vec![("ZKPSM_HOLD_AT", HOLDS)],
+    );
+    let spends = genesis_spends(&genesis, &alice_sk, &[0, 1, 2, 3, 4, 5], 10);
+    for (round, hold) in HOLDS.split(',').enumerate() {
+        let (point, height) = hold.split_once(':').unwrap();
+        let height: u64 = height.parse().unwrap();
+        net.client(0).submit(&spends[round]).unwrap();
+        let point_name = if point == "finalize" {
+            "FinalizeUnanswered"
+        } else {
+            "CommitUnanswered"
+        };
+        net.wait_app_log(
+            0,
+            &format!("failpoint: holding {point_name} at height {height} "),
+        );
+        net.script(&["kill-cometbft", &net.dir(), "0"], None);
+        net.script(&["start-cometbft", &net.dir(), "0"], None);
+        if point == "finalize" {
+            net.wait_app_log(
+                0,
+                &format!("FinalizeBlock {height} again: dropping block {height} finalized"),
+            );
+        }
+        net.wait_height(0, height + 1);
+    }
+    // CometBFT's mempool does not survive a kill: what it lost is sent again (what committed is
+    // refused as spent).
+    for tx in &spends {
+        let _ = net.client(0).submit(tx);
+    }
+    net.wait_supply(0, 600 - 6 * payment_fee(&genesis));
+    let target = net.height(0) + 2;
+    for i in 0..n {
+        net.wait_height(i, target);
+    }
+    let expected = net.app_hash(0, target);
+    for i in 1..n {
+        assert_eq!(
+            net.app_hash(i, target),
+            expected,
+            "node {i} disagrees at {target}"
+        );
+    }
+    check_replay(
+        &net.client(0),
+        genesis,
+        &home_dir.path().join("replica"),
+        target,
+    );
+    assert!(!net.logs_contain("AppHash does not match"));
+    assert!(!net.logs_contain("CONSENSUS FAILURE"));
+    assert!(!net.logs_contain("consensus failure, halting"));
+}
+
+#[test]
+fn one_validator_survives_cometbft_killed_alone_around_finalize_and_commit() {
+    cometbft_killed_alone_around_finalize_and_commit(1, 27700);
+}
+
+#[test]
+fn four_validators_survive_cometbft_killed_alone_around_finalize_and_commit() {
+    cometbft_killed_alone_around_finalize_and_commit(4, 27800);
 }
 
 /// The signed header of `height` and its validator set, from a CometBFT RPC.

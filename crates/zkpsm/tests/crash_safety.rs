@@ -16,9 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use zkpsm_api::client::{Client, ClientError};
-use zkpsm_app::{App, Block};
 use zkpsm_primitives::keys::SpendingKey;
-use zkpsm_proofs::SpendKeys;
 use zkpsm_test_support::payment_fee;
 
 const TXS: usize = 24;
@@ -109,25 +107,12 @@ fn sigkill_during_block_production_loses_no_committed_block() {
     assert!(head.height >= observed.iter().map(|o| o.0).max().unwrap_or(0));
 
     // Replay every committed block on a node that never crashed: the same app hash at each height.
-    let replica_dir = dir.path().join("replica");
-    std::fs::create_dir_all(&replica_dir).unwrap();
-    let replica = App::open(
-        &replica_dir.join("state.redb"),
+    check_replay(
+        &node.client,
         genesis,
-        SpendKeys::shared().unwrap(),
-        vec![],
-    )
-    .unwrap();
-    for height in 1..=head.height {
-        let info = node.client.block(height).unwrap();
-        let block = Block::decode(&hex::decode(&info.encoded).unwrap(), usize::MAX).unwrap();
-        let committed = replica.execute_and_commit(&block).unwrap();
-        assert_eq!(
-            hex::encode(committed.app_hash),
-            info.app_hash,
-            "height {height}"
-        );
-    }
+        &dir.path().join("replica"),
+        head.height,
+    );
     eprintln!(
         "{ROUNDS} SIGKILLs, {} blocks, {TXS} transactions: no committed block lost, replay agrees",
         head.height

@@ -304,3 +304,27 @@ pub fn check_synced(synced_home: &Path, genesis: Genesis, app_hashes: &[String])
     }
     synced.len() as u64
 }
+
+/// Replays blocks 1 to `head`, as `client` serves them, on a fresh node state in `dir` that never
+/// crashed, and checks that each reaches the app hash the node committed.
+pub fn check_replay(client: &Client, genesis: Genesis, dir: &Path, head: u64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let replica = zkpsm_app::App::open(
+        &dir.join("state.redb"),
+        genesis,
+        SpendKeys::shared().unwrap(),
+        vec![],
+    )
+    .unwrap();
+    for height in 1..=head {
+        let info = client.block(height).unwrap();
+        let block =
+            zkpsm_app::Block::decode(&hex::decode(&info.encoded).unwrap(), usize::MAX).unwrap();
+        let committed = replica.execute_and_commit(&block).unwrap();
+        assert_eq!(
+            hex::encode(committed.app_hash),
+            info.app_hash,
+            "height {height}"
+        );
+    }
+}

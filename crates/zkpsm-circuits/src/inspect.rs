@@ -77,6 +77,12 @@ impl RecordingCs {
     /// Witness variables that can each be perturbed (by adding one) without breaking any
     /// constraint: for a sound circuit every variable appears here only for a stated reason.
     pub fn mutation_survivors(&self) -> Vec<String> {
+        self.mutation_survivors_by(|_| Fq::ONE)
+    }
+
+    /// [`RecordingCs::mutation_survivors`] with variable `i` perturbed by adding `delta(i)`, such
+    /// as a random field element, which no special structure of `+1` can hide.
+    pub fn mutation_survivors_by(&self, mut delta: impl FnMut(usize) -> Fq) -> Vec<String> {
         let mut touching: Vec<Vec<usize>> = vec![Vec::new(); self.aux.len()];
         for (k, c) in self.constraints.iter().enumerate() {
             for (index, _) in c.a.iter().chain(&c.b).chain(&c.c) {
@@ -89,7 +95,7 @@ impl RecordingCs {
         }
         (0..self.aux.len())
             .filter(|&i| {
-                let perturbed = Some((i, self.aux[i] + Fq::ONE));
+                let perturbed = Some((i, self.aux[i] + delta(i)));
                 touching[i]
                     .iter()
                     .all(|&k| self.holds(&self.constraints[k], perturbed))

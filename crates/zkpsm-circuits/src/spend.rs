@@ -4,9 +4,10 @@
 //! proves knowledge of `ask, nk, rivk, d` giving the owner tag `own`, that the note opens its
 //! commitment, that `(root(cm, path) - anchor) * value = 0` (so a dummy input is exactly one of value
 //! 0), and that `nf = H(nk, cm, position)` with `position` packed from the path's own direction bits.
-//! For each output it proves `cm = H(value, own, rcm)`. All values are below 2^64 and
-//! `v_in1 + v_in2 = v_out1 + v_out2 + fee`. `binding` enters one constraint.
+//! The two nullifiers differ. For each output it proves `cm = H(value, own, rcm)`. All values are
+//! below 2^64 and `v_in1 + v_in2 = v_out1 + v_out2 + fee`. `binding` enters one constraint.
 
+use crate::gadgets::compare::enforce_distinct;
 use crate::gadgets::merkle;
 use crate::gadgets::poseidon::hash;
 use crate::gadgets::range::{alloc, decompose, enforce_u64};
@@ -188,6 +189,10 @@ impl SpendCircuit {
             &inputs[5],
             &inputs[6],
         );
+
+        // The two nullifiers differ, so a transaction never spends one note twice: the circuit
+        // does not rest on the stateless check for it.
+        enforce_distinct(cs.namespace(|| "nullifiers differ"), &nfs[0], &nfs[1])?;
 
         let mut balance = bellpepper_core::LinearCombination::<Fq>::zero();
         for (i, input) in self.witness.inputs.iter().enumerate() {

@@ -317,6 +317,12 @@ fn mutation_of_any_witness_variable_is_caught() {
     for name in &survivors {
         assert!(name.ends_with("next is infinity/inverse/num"), "{name}");
     }
+    // A random perturbation, which no special structure of +1 can hide, leaves the same two.
+    let mut rng = rand::rngs::OsRng;
+    assert_eq!(
+        cs.mutation_survivors_by(|_| <Fq as ff::Field>::random(&mut rng)),
+        survivors
+    );
 }
 
 #[test]
@@ -422,4 +428,49 @@ fn a_range_of_blocks_states_its_ends() {
     other[2].txs_hash = Digest(Fq::from(1));
     let t = zkpsm_transition::apply_range(&chain.z(0), &other).unwrap();
     assert_ne!(t.digest, s.digest);
+}
+
+/// The mutation test on blocks with empty slots: block 2's second slot, and both of block 4's.
+/// An empty slot's witness changes nothing (see above), and exactly these of its variables are
+/// free, none elsewhere:
+/// - the inverses that exhibit "anchor is nonzero" and "nullifier is nonzero", which only a used
+///   slot needs (`0 * inverse = 0` holds for any inverse);
+/// - each nullifier's "next is infinity" inverse, as in a used slot whose low leaf points at
+///   infinity;
+/// - under `+1` only, the anchor path's first direction bit: its leaf and its sibling are both 0
+///   in an empty slot, so either direction hashes the same, and a random perturbation breaks the
+///   bit's booleanity instead.
+///
+/// The step's `z'` is public, so a free variable changes the witness, never what a step proves.
+#[test]
+fn mutation_on_blocks_with_empty_slots() {
+    let chain = chain();
+    let mut rng = rand::rngs::OsRng;
+    for (height, empty_slots) in [(2, vec![1]), (4, vec![0, 1])] {
+        let (cs, _) = record(&chain.z(height - 1), &chain.witness(height));
+        assert_eq!(cs.first_unsatisfied(), None);
+        let mut inverses = Vec::new();
+        let mut bits = Vec::new();
+        for slot in &empty_slots {
+            inverses.push(format!("step/slot {slot}/anchor is nonzero/inverse/num"));
+            for k in 0..2 {
+                inverses.push(format!(
+                    "step/slot {slot}/nullifier {k}/nullifier is nonzero/inverse/num"
+                ));
+                inverses.push(format!(
+                    "step/slot {slot}/nullifier {k}/next is infinity/inverse/num"
+                ));
+            }
+            bits.push(format!("step/slot {slot}/anchor path/index bit 0/boolean"));
+        }
+        let mut by_one = cs.mutation_survivors();
+        by_one.sort();
+        let mut expected: Vec<String> = inverses.iter().chain(&bits).cloned().collect();
+        expected.sort();
+        assert_eq!(by_one, expected, "block {height}, perturbed by one");
+        let mut by_random = cs.mutation_survivors_by(|_| <Fq as ff::Field>::random(&mut rng));
+        by_random.sort();
+        inverses.sort();
+        assert_eq!(by_random, inverses, "block {height}, perturbed at random");
+    }
 }

@@ -1,7 +1,10 @@
 //! The spend circuit: an honest witness satisfies it; every way of cheating leaves a constraint
-//! unsatisfied; every witness variable is constrained (mutation test).
+//! unsatisfied; every witness variable is constrained, whether perturbed by one or by a random
+//! field element (mutation test); and each check alone stops a cheat, so deleting any one of them
+//! lets that cheat through (constraint mutation test).
 
 use ff::Field;
+use rand::rngs::OsRng;
 use zkpsm_circuits::inspect::RecordingCs;
 use zkpsm_circuits::spend::{InputWitness, OutputWitness, SpendCircuit, SpendWitness};
 use zkpsm_primitives::field::Fq;
@@ -123,6 +126,10 @@ fn mutation_of_any_witness_variable_is_caught() {
     // No variable is free: each is either a bit, a Poseidon state, a path node or a value that
     // some constraint pins down.
     assert_eq!(cs.mutation_survivors(), Vec::<String>::new());
+    assert_eq!(
+        cs.mutation_survivors_by(|_| Fq::random(OsRng)),
+        Vec::<String>::new()
+    );
     // The same holds with a dummy input, where the root is multiplied by a zero value.
     let mut w = f.witness;
     w.inputs[1] = InputWitness::new(
@@ -138,6 +145,100 @@ fn mutation_of_any_witness_variable_is_caught() {
     let cs = record(&w, &public);
     assert_eq!(cs.first_unsatisfied(), None);
     assert_eq!(cs.mutation_survivors(), Vec::<String>::new());
+    assert_eq!(
+        cs.mutation_survivors_by(|_| Fq::random(OsRng)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_same_note_twice_is_unsatisfiable() {
+    let f = fixture();
+    let mut w = f.witness;
+    w.inputs[1] = w.inputs[0];
+    w.outputs[1].value += Fq::from(40);
+    let public = w.public_values(f.public.anchor, FEE, f.public.binding);
+    assert_eq!(public.nullifiers[0], public.nullifiers[1]);
+    assert_eq!(
+        record(&w, &public).unsatisfied(),
+        vec!["nullifiers differ/(a - b) * inverse = 1"]
+    );
+}
+
+/// The constraints a cheat leaves unsatisfied, each of which must lie in the check named.
+fn caught_only_by(check: &str, witness: &SpendWitness, public: &[Fq; 7]) {
+    let mut cs = RecordingCs::default();
+    SpendCircuit {
+        witness: *witness,
+        public: *public,
+    }
+    .synthesize(&mut cs)
+    .unwrap();
+    let unsatisfied = cs.unsatisfied();
+    assert!(
+        !unsatisfied.is_empty(),
+        "{check}: the cheat satisfies the circuit"
+    );
+    assert!(
+        unsatisfied.iter().all(|name| name.contains(check)),
+        "{check}: {unsatisfied:?}"
+    );
+}
+
+/// A constraint mutation test: for each check of the circuit, a cheat that only it stops.
+/// Deleting any one check (the value and fee ranges, the anchor, the nullifier and commitment
+/// bindings, the balance, distinct nullifiers) would let its cheat satisfy the circuit.
+#[test]
+fn each_check_alone_stops_a_cheat() {
+    let f = fixture();
+    let honest = |w: &SpendWitness| {
+        w.public_values(f.public.anchor, FEE, f.public.binding)
+            .to_fields()
+    };
+    // An output of p - 5, balanced in the field by a larger other output.
+    let mut w = f.witness;
+    w.outputs[0].value = -Fq::from(5);
+    w.outputs[1].value = Fq::from(70 + 30 - FEE + 5);
+    caught_only_by("output 0/value range", &w, &honest(&w));
+    // A fee of p - 1, balanced in the field by a larger output.
+    let mut w = f.witness;
+    w.outputs[1].value += Fq::from(FEE + 1);
+    let mut public = honest(&w);
+    public[5] = -Fq::ONE;
+    caught_only_by("fee range", &w, &public);
+    // A note of value 5 in no tree, with a dummy path.
+    let fake = Note {
+        value: 5,
+        ..f.notes[1]
+    };
+    let mut w = f.witness;
+    w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
+    w.outputs[1].value -= Fq::from(25);
+    caught_only_by(
+        "input 1/root matches anchor unless value is 0",
+        &w,
+        &honest(&w),
+    );
+    // The same note twice.
+    let mut w = f.witness;
+    w.inputs[1] = w.inputs[0];
+    w.outputs[1].value += Fq::from(40);
+    caught_only_by("nullifiers differ", &w, &honest(&w));
+    // Value from nothing.
+    let mut w = f.witness;
+    w.outputs[0].value += Fq::ONE;
+    caught_only_by("value balance", &w, &honest(&w));
+    // A nullifier or a commitment other than the witness's.
+    for (i, check) in [
+        (1, "input 0/nullifier is public"),
+        (2, "input 1/nullifier is public"),
+        (3, "output 0/commitment is public"),
+        (4, "output 1/commitment is public"),
+    ] {
+        let mut public = honest(&f.witness);
+        public[i] += Fq::ONE;
+        caught_only_by(check, &f.witness, &public);
+    }
 }
 
 #[test]

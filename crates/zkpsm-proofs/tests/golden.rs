@@ -4,8 +4,8 @@
 
 use zkpsm_proofs::keys::{SpendKeys, shape_digest};
 
-const GOLDEN_SHAPE: &str = "71de30866bc07598462759f36d69e1ff96b3623d993011935b13fcaa6a9f2828";
-const GOLDEN_VK: &str = "e5d216f6102dd0dc3e4c28986c25c8ffca383ef73b48044e1cd1de70d7043e45";
+const GOLDEN_SHAPE: &str = "8a47125f38084a80d537474c62fc079c36a054f0293111d75266355dffefae7e";
+const GOLDEN_VK: &str = "a3eb53ad9a7d8867bd303c93c6e73e29632e4fd9853537af0978daf304888d66";
 
 #[test]
 fn circuit_shape_and_verifier_key_are_pinned() {

@@ -307,7 +307,7 @@ fn the_same_note_twice_is_rejected() {
     let path = f.tree.path(1).unwrap();
     let input = InputWitness::new(&f.sk, &f.notes[0], path);
     let out = |value: u64| Note::new(f.sk.full_viewing_key().address_at(3), value, &mut OsRng);
-    // 700 + 700 = 1390 + 10: the circuit alone balances a note counted twice...
+    // 700 + 700 = 1390 + 10: a note counted twice balances...
     let witness = SpendWitness {
         inputs: [input, input],
         outputs: [OutputWitness::new(&out(1390)), OutputWitness::new(&out(0))],
@@ -316,12 +316,17 @@ fn the_same_note_twice_is_rejected() {
     tx.body.nullifiers = [input.nullifier(), input.nullifier()];
     tx.body.outputs[0].cm = witness.outputs[0].commitment();
     tx.body.outputs[1].cm = witness.outputs[1].commitment();
-    tx.proof = f
-        .prover
-        .prove(&SpendCircuit::new(witness, &tx.body.public_values()))
-        .unwrap();
-    // ...and the proof itself is valid, but nf1 == nf2 is refused before it is even checked.
-    verify_proof(&keys(), &tx.proof, &tx.body.public_values()).expect("proof alone verifies");
+    let circuit = SpendCircuit::new(witness, &tx.body.public_values());
+    // ...but the circuit itself proves nf1 != nf2: the prover refuses, a proof forged past its
+    // check does not verify even alone (before the stateless check), and the node refuses it.
+    assert!(matches!(
+        f.prover.prove(&circuit),
+        Err(ProofError::Unsatisfied(_))
+    ));
+    if let Ok(forged) = f.prover.prove_unchecked(&circuit) {
+        assert!(verify_proof(&keys(), &forged, &tx.body.public_values()).is_err());
+        tx.proof = forged;
+    }
     assert!(matches!(rejects(&tx, &ctx()), ProofError::Invalid(_)));
 }
 

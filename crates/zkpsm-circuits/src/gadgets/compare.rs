@@ -185,6 +185,27 @@ pub fn equal_if<CS: ConstraintSystem<Fq>>(
     );
 }
 
+/// Enforces `a != b`, by exhibiting `(a - b) * inverse = 1`.
+pub fn enforce_distinct<CS: ConstraintSystem<Fq>>(
+    mut cs: CS,
+    a: &AllocatedNum<Fq>,
+    b: &AllocatedNum<Fq>,
+) -> Result<(), SynthesisError> {
+    let inverse = AllocatedNum::alloc(cs.namespace(|| "inverse"), || {
+        a.get_value()
+            .zip(b.get_value())
+            .map(|(a, b)| (a - b).invert().unwrap_or(Fq::ZERO))
+            .ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    cs.enforce(
+        || "(a - b) * inverse = 1",
+        |lc| lc + a.get_variable() - b.get_variable(),
+        |lc| lc + inverse.get_variable(),
+        |lc| lc + CS::one(),
+    );
+    Ok(())
+}
+
 /// Enforces `condition => x != 0`, by exhibiting `x * inverse = condition`.
 pub fn nonzero_if<CS: ConstraintSystem<Fq>>(
     mut cs: CS,

@@ -654,7 +654,13 @@ pub fn run(n: usize, window: usize, kv_seconds: f64, json: bool) -> Result<()> {
         .unwrap_or(1);
     let home = tempfile::tempdir()?;
     let chain = "zkpsm-bench";
-    let prepared = prepare(home.path(), chain, n, 1000)?;
+    let prepared = prepare(
+        home.path(),
+        chain,
+        n,
+        1000,
+        zkpsm_app::ConsensusParams::default().max_txs_per_block,
+    )?;
     let genesis_path = home.path().join("genesis.json");
     let block = prepared.genesis.params.max_txs_per_block as usize;
     let keys = SpendKeys::shared()?;

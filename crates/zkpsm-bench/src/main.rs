@@ -9,6 +9,7 @@ mod consensus;
 mod node;
 mod nullifiers;
 mod orchard_peer;
+mod soak;
 mod tx;
 mod verify_phases;
 
@@ -74,6 +75,19 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pre-proven transactions through an embedded node at a steady rate, with queries beside:
+    /// committed against submitted, memory at the start and the end, commit latency.
+    Soak {
+        /// Minutes of submissions.
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        /// Transactions per second (each is proven first, ~0.3 s apiece on one core).
+        #[arg(long, default_value_t = 4.0)]
+        tps: f64,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// A nullifier non-membership proof as of height 0 against one as of the head.
     Nullifiers {
         /// Nullifiers in the store (rounded up to whole blocks of 100).
@@ -102,6 +116,7 @@ fn main() -> ExitCode {
             runs,
             json,
         } => nullifiers::run(count, runs, json),
+        BenchCommand::Soak { minutes, tps, json } => soak::run(minutes, tps, json),
         BenchCommand::Consensus {
             txs,
             window,

@@ -34,8 +34,15 @@ pub struct Prepared {
 /// The batch the batched verification time is measured on: the admission batcher's size.
 const BATCH: usize = 32;
 
-/// Writes a genesis with `n` notes into `home` and proves one transaction per note.
-pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Result<Prepared> {
+/// Writes a genesis with `n` notes into `home` and proves one transaction per note; blocks hold
+/// at most `max_txs_per_block`.
+pub fn prepare(
+    home: &Path,
+    chain: &str,
+    n: usize,
+    block_interval_ms: u64,
+    max_txs_per_block: u32,
+) -> Result<Prepared> {
     if n < 8 {
         bail!("--txs must be at least 8");
     }
@@ -52,6 +59,7 @@ pub fn prepare(home: &Path, chain: &str, n: usize, block_interval_ms: u64) -> Re
     // chain keeps it.
     let params = ConsensusParams {
         anchor_window: ANCHOR_RING_SLOTS,
+        max_txs_per_block,
         ..ConsensusParams::default()
     };
     let config = NodeConfig {
@@ -167,7 +175,13 @@ pub fn wait_supply(client: &Client, supply: u64) -> Result<u64> {
 /// Runs the benchmark.
 pub fn run(n: usize, json: bool) -> Result<()> {
     let home = tempfile::tempdir()?;
-    let prepared = prepare(home.path(), "zkpsm-bench", n, 50)?;
+    let prepared = prepare(
+        home.path(),
+        "zkpsm-bench",
+        n,
+        50,
+        ConsensusParams::default().max_txs_per_block,
+    )?;
     let cores = std::thread::available_parallelism()
         .map(|c| c.get())
         .unwrap_or(1);

@@ -95,6 +95,27 @@ fn unsatisfied(witness: &SpendWitness, public: &PublicValues) -> Option<String> 
         .map(str::to_owned)
 }
 
+/// The fixture's witness with its second input replaced by a note of value 5 in no tree, on a
+/// dummy path ("dummy" only works for value 0), and its outputs rebalanced.
+fn passed_off_as_dummy(f: &Fixture) -> SpendWitness {
+    let fake = Note {
+        value: 5,
+        ..f.notes[1]
+    };
+    let mut w = f.witness;
+    w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
+    w.outputs[1].value -= Fq::from(25);
+    w
+}
+
+/// The fixture's witness spending its first note twice, its outputs rebalanced.
+fn the_same_note_twice(f: &Fixture) -> SpendWitness {
+    let mut w = f.witness;
+    w.inputs[1] = w.inputs[0];
+    w.outputs[1].value += Fq::from(40);
+    w
+}
+
 /// The first failing constraint of a witness claimed with the public values it honestly derives.
 fn unsatisfied_honest(f: &Fixture, w: &SpendWitness) -> Option<String> {
     unsatisfied(w, &w.public_values(f.public.anchor, FEE, f.public.binding))
@@ -154,9 +175,7 @@ fn mutation_of_any_witness_variable_is_caught() {
 #[test]
 fn the_same_note_twice_is_unsatisfiable() {
     let f = fixture();
-    let mut w = f.witness;
-    w.inputs[1] = w.inputs[0];
-    w.outputs[1].value += Fq::from(40);
+    let w = the_same_note_twice(&f);
     let public = w.public_values(f.public.anchor, FEE, f.public.binding);
     assert_eq!(public.nullifiers[0], public.nullifiers[1]);
     assert_eq!(
@@ -207,22 +226,14 @@ fn each_check_alone_stops_a_cheat() {
     public[5] = -Fq::ONE;
     caught_only_by("fee range", &w, &public);
     // A note of value 5 in no tree, with a dummy path.
-    let fake = Note {
-        value: 5,
-        ..f.notes[1]
-    };
-    let mut w = f.witness;
-    w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
-    w.outputs[1].value -= Fq::from(25);
+    let w = passed_off_as_dummy(&f);
     caught_only_by(
         "input 1/root matches anchor unless value is 0",
         &w,
         &honest(&w),
     );
     // The same note twice.
-    let mut w = f.witness;
-    w.inputs[1] = w.inputs[0];
-    w.outputs[1].value += Fq::from(40);
+    let w = the_same_note_twice(&f);
     caught_only_by("nullifiers differ", &w, &honest(&w));
     // Value from nothing.
     let mut w = f.witness;
@@ -347,13 +358,7 @@ fn a_full_viewing_key_alone_cannot_spend() {
 fn nonzero_note_passed_off_as_dummy_is_unsatisfiable() {
     let f = fixture();
     // A note that is in no tree, with value 5, with a dummy path: "dummy" only works for value 0.
-    let fake = Note {
-        value: 5,
-        ..f.notes[1]
-    };
-    let mut w = f.witness;
-    w.inputs[1] = InputWitness::new(&f.sk, &fake, MerklePath::dummy(0));
-    w.outputs[1].value -= Fq::from(25);
+    let w = passed_off_as_dummy(&f);
     assert!(
         unsatisfied_honest(&f, &w)
             .unwrap()

@@ -538,16 +538,7 @@ fn submit_spread(
                 })
             })
             .collect();
-        let mut result = Ok(());
-        for w in workers {
-            let joined = w
-                .join()
-                .map_err(|_| anyhow::anyhow!("a submitter panicked"))
-                .and_then(|r| r);
-            if result.is_ok() {
-                result = joined;
-            }
-        }
+        let result = crate::threads::join_all(workers, "submitter");
         done.store(true, Ordering::Relaxed);
         result
     })?;

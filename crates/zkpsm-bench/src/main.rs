@@ -10,6 +10,7 @@ mod node;
 mod nullifiers;
 mod orchard_peer;
 mod soak;
+mod threads;
 mod tx;
 mod verify_phases;
 

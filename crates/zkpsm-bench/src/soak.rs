@@ -1,13 +1,15 @@
 //! `zkpsm bench soak`: pre-proven transactions pushed through an embedded node at a steady rate
 //! for some minutes while queries run beside them. It reports committed against submitted (all
-//! must commit, else the bench fails), the process's resident memory (the node runs in it) at the
-//! start and the end, and the p50 and p99 latency from submission to commit.
+//! must commit, else the bench fails), the process's resident memory (the node runs in it) and
+//! the size of the node's state file at the start and the end, and the p50 and p99 latency from
+//! submission to commit.
 //!
 //! Every transaction is proven ahead against the genesis anchor, which stays valid for the ring's
 //! 256 blocks: the block interval is set so that the run makes at most 200 blocks, and the block
 //! capacity so that a block holds twice what arrives in one interval.
 
 use crate::node::{prepare, wait_supply};
+use crate::threads::join_all;
 use crate::tx::median_ms;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
@@ -19,6 +21,9 @@ use zkpsm_node::node::{Consensus, start};
 
 /// Most blocks a run makes, below the anchor ring's 256 slots.
 const MAX_BLOCKS: u64 = 200;
+
+/// Bytes in a MiB.
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// The process's resident memory in MiB, from `/proc/self/status`.
 fn resident_mib() -> Result<f64> {
@@ -56,7 +61,10 @@ pub fn run(minutes: f64, tps: f64, json: bool) -> Result<()> {
     let prepared = prepare(home.path(), "zkpsm-soak", n.max(8), interval_ms, capacity)?;
     let node = start(home.path(), None, Consensus::Embedded, None)?;
     let client = Client::new(&node.url);
+    let state_file = home.path().join("state.redb");
+    let state_mib = || -> Result<f64> { Ok(std::fs::metadata(&state_file)?.len() as f64 / MIB) };
     let memory_start = resident_mib()?;
+    let state_start = state_mib()?;
     let submitted_at: Mutex<BTreeMap<String, Instant>> = Mutex::new(BTreeMap::new());
     let committed_at: Mutex<BTreeMap<String, Instant>> = Mutex::new(BTreeMap::new());
     let done = AtomicBool::new(false);
@@ -127,14 +135,7 @@ pub fn run(minutes: f64, tps: f64, json: bool) -> Result<()> {
                 })
             })
             .collect();
-        let mut result = Ok(());
-        for worker in workers {
-            let joined = worker
-                .join()
-                .map_err(|_| anyhow::anyhow!("a submitter panicked"))
-                .and_then(|r| r);
-            result = result.and(joined);
-        }
+        let mut result = join_all(workers, "submitter");
         if result.is_ok() {
             result = wait_supply(
                 &client,
@@ -145,18 +146,11 @@ pub fn run(minutes: f64, tps: f64, json: bool) -> Result<()> {
         // The watcher sees the last block before it stops.
         std::thread::sleep(Duration::from_millis(200));
         done.store(true, Ordering::SeqCst);
-        for thread in [watcher, querier] {
-            result = result.and(
-                thread
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("a helper thread panicked"))
-                    .and_then(|r| r),
-            );
-        }
-        result
+        result.and(join_all([watcher, querier], "helper thread"))
     })?;
     let elapsed = started.elapsed().as_secs_f64();
     let memory_end = resident_mib()?;
+    let state_end = state_mib()?;
     let blocks = client.status()?.height;
     node.stop();
     let submitted = submitted_at.into_inner().expect("not poisoned");
@@ -190,6 +184,8 @@ pub fn run(minutes: f64, tps: f64, json: bool) -> Result<()> {
                 "queries": queries,
                 "memory_start_mib": memory_start,
                 "memory_end_mib": memory_end,
+                "state_file_start_mib": state_start,
+                "state_file_end_mib": state_end,
                 "latency_p50_ms": p50,
                 "latency_p99_ms": p99,
                 "elapsed_s": elapsed,
@@ -208,6 +204,8 @@ pub fn run(minutes: f64, tps: f64, json: bool) -> Result<()> {
         println!("| blocks | {blocks} |");
         println!("| resident memory at start (MiB) | {memory_start:.1} |");
         println!("| resident memory at end (MiB) | {memory_end:.1} |");
+        println!("| state file at start (MiB) | {state_start:.1} |");
+        println!("| state file at end (MiB) | {state_end:.1} |");
         println!("| commit latency p50 (ms) | {p50:.0} |");
         println!("| commit latency p99 (ms) | {p99:.0} |");
     }

@@ -65,13 +65,28 @@ pub const CRASH_ENV: &str = "ZKPSM_CRASH_AT";
 
 fn crash_from_env() -> Option<(CrashPoint, u64)> {
     let value = std::env::var(CRASH_ENV).ok()?;
-    let (point, height) = value.split_once(':')?;
-    let point = match point {
-        "after-finalize" => CrashPoint::AfterFinalize,
-        "after-commit" => CrashPoint::AfterCommit,
-        _ => return None,
-    };
-    Some((point, height.parse().ok()?))
+    let points = [
+        ("after-finalize", CrashPoint::AfterFinalize),
+        ("after-commit", CrashPoint::AfterCommit),
+    ];
+    parse_failpoint(CRASH_ENV, &value, &points)
+}
+
+/// Parses one failpoint, `NAME:HEIGHT`, whose names are those of `points`; a malformed one is
+/// logged and ignored.
+fn parse_failpoint<P: Copy>(env: &str, text: &str, points: &[(&str, P)]) -> Option<(P, u64)> {
+    let parsed = text.split_once(':').and_then(|(name, height)| {
+        let (_, point) = points.iter().find(|(known, _)| *known == name)?;
+        Some((*point, height.parse().ok()?))
+    });
+    if parsed.is_none() {
+        let names: Vec<&str> = points.iter().map(|(name, _)| *name).collect();
+        tracing::warn!(
+            "{env}: ignoring {text:?}, not NAME:HEIGHT with NAME one of {}",
+            names.join(", ")
+        );
+    }
+    parsed
 }
 
 /// Where the hold failpoint waits.
@@ -95,17 +110,13 @@ fn holds_from_env() -> Vec<(HoldPoint, u64)> {
     let Ok(value) = std::env::var(HOLD_ENV) else {
         return Vec::new();
     };
+    let points = [
+        ("finalize", HoldPoint::FinalizeUnanswered),
+        ("commit", HoldPoint::CommitUnanswered),
+    ];
     value
         .split(',')
-        .filter_map(|one| {
-            let (point, height) = one.split_once(':')?;
-            let point = match point {
-                "finalize" => HoldPoint::FinalizeUnanswered,
-                "commit" => HoldPoint::CommitUnanswered,
-                _ => return None,
-            };
-            Some((point, height.parse().ok()?))
-        })
+        .filter_map(|one| parse_failpoint(HOLD_ENV, one, &points))
         .collect()
 }
 

@@ -78,6 +78,8 @@ impl App {
             genesis.supply()?,
             genesis.params.max_txs_per_block,
         )?;
+        // Step witnesses are kept only while a chain prover follows (it reads them).
+        store.set_records_step_witnesses(false);
         Ok(Self {
             store,
             genesis,
@@ -132,8 +134,10 @@ impl App {
         self.chain_prover_running.load(Ordering::SeqCst)
     }
 
-    /// Set by whoever runs the chain prover: before it starts, and when it stops.
+    /// Set by whoever runs the chain prover: before any block it will fold is committed, and
+    /// when it stops. The blocks committed while it runs keep their step witness for it.
     pub fn set_chain_prover_running(&self, running: bool) {
+        self.store.set_records_step_witnesses(running);
         self.chain_prover_running.store(running, Ordering::SeqCst);
     }
 

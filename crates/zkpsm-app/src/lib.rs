@@ -22,3 +22,4 @@ pub use error::AppError;
 pub use genesis::{ConsensusParams, Genesis};
 pub use lanes::Lanes;
 pub use module::Module;
+pub use witness_replay::restore_step_witnesses;

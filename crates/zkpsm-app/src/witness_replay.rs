@@ -1,9 +1,9 @@
-//! Step witnesses regenerated from the committed blocks. The chain prover prunes each block's
-//! witness once its folded state is durable; if that state is then lost (its file deleted or
-//! corrupt), the prover starts again from genesis and needs the witnesses it pruned. This replays
-//! the node's own committed blocks, from genesis, into a scratch state beside the prover's file,
-//! which records each block's witness as the executor always does, and checks that every replayed
-//! block reaches the state the node committed.
+//! Step witnesses regenerated from the committed blocks. A node keeps a block's witness only
+//! while a chain prover follows it, and the prover prunes each once its folded state is durable.
+//! A prover that starts late, or starts again from genesis because its state file was lost, and
+//! `zkpsm prove` on a node that kept none, need witnesses that are gone. This replays the node's
+//! own committed blocks, from genesis, into a scratch state, which records each block's witness,
+//! and checks that every replayed block reaches the state the node committed.
 
 use crate::{App, AppError, Block};
 use std::path::PathBuf;
@@ -23,6 +23,7 @@ impl WitnessReplay {
         let keys =
             SpendKeys::shared().map_err(|e| AppError::Genesis(format!("spend keys: {e}")))?;
         let scratch = App::open(&path, app.genesis().clone(), keys, Vec::new())?;
+        scratch.store().set_records_step_witnesses(true);
         Ok(Self { scratch, path })
     }
 
@@ -45,6 +46,9 @@ impl WitnessReplay {
             // Only the witness about to be handed out is kept.
             self.scratch.store().prune_step_witnesses(replayed)?;
             replayed = next;
+            if replayed % 1000 == 0 {
+                tracing::info!("replayed block {replayed} on the way to {height}");
+            }
         }
         self.scratch
             .store()
@@ -60,6 +64,47 @@ impl WitnessReplay {
         drop(self);
         remove(&path)
     }
+}
+
+/// Makes `app`'s store keep the step witnesses of blocks `from + 1..=to` again, regenerating each
+/// one it no longer keeps by replaying the committed blocks from genesis into a scratch state at
+/// `scratch` (removed when done); each is checked against the committed states before it is
+/// kept. Returns how many it regenerated.
+pub fn restore_step_witnesses(
+    app: &App,
+    from: u64,
+    to: u64,
+    scratch: PathBuf,
+) -> Result<u64, AppError> {
+    let head = app.head()?.state.height;
+    if to > head {
+        return Err(AppError::Block(format!(
+            "block {to} is not committed: the node's head is {head}"
+        )));
+    }
+    let mut missing = Vec::new();
+    for height in from.saturating_add(1)..=to {
+        if app.store().step_witness(height)?.is_none() {
+            missing.push(height);
+        }
+    }
+    let Some(&last) = missing.last() else {
+        return Ok(0);
+    };
+    tracing::info!(
+        "regenerating {} step witnesses the node did not keep, replaying blocks 1..={last}",
+        missing.len()
+    );
+    let replay = WitnessReplay::start(app, scratch)?;
+    for &height in &missing {
+        let witness = replay.witness(app, height)?;
+        app.store().restore_step_witness(height, &witness)?;
+        if height % 100 == 0 || height == last {
+            tracing::info!("regenerated the step witness of block {height}/{last}");
+        }
+    }
+    replay.finish()?;
+    Ok(missing.len() as u64)
 }
 
 fn remove(path: &std::path::Path) -> Result<(), AppError> {

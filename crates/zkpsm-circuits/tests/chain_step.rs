@@ -140,6 +140,7 @@ fn honest_blocks_give_the_committed_state() {
         }
     }
     // The witness is pruned once folded.
+    let (two, three) = (chain.witness(2), chain.witness(3));
     chain.store.prune_step_witnesses(2).unwrap();
     assert!(chain.store.step_witness(2).unwrap().is_none());
     assert!(chain.store.step_witness(3).unwrap().is_some());
@@ -148,6 +149,39 @@ fn honest_blocks_give_the_committed_state() {
         Err(zkpsm_state::StateError::NoStepWitness(2))
     ));
     assert_eq!(chain.store.step_witnesses(2, 3).unwrap().len(), 1);
+    assert_eq!(chain.store.kept_step_witnesses().unwrap(), 2);
+
+    // A pruned witness is kept again only if it takes the state committed before its block to
+    // the one committed at it.
+    use zkpsm_state::StateError::{NotCommitted, Transition, TransitionMismatch};
+    let restore = |height, witness: &StepWitness| chain.store.restore_step_witness(height, witness);
+    // Block 3's witness does not even apply after block 1 (its paths are of other trees).
+    assert!(matches!(restore(2, &three), Err(Transition(_))));
+    // One that applies but lands elsewhere: block 2's with its transactions' digest changed.
+    let mut other = two.clone();
+    other.txs_hash = zkpsm_primitives::chain_step::Digest(Fq::from(5));
+    assert!(matches!(restore(2, &other), Err(TransitionMismatch(2))));
+    assert!(matches!(restore(0, &two), Err(TransitionMismatch(0))));
+    assert!(matches!(restore(9, &two), Err(NotCommitted(9))));
+    assert!(chain.store.step_witness(2).unwrap().is_none());
+    restore(2, &two).unwrap();
+    assert_eq!(chain.store.step_witness(2).unwrap(), Some(two));
+    assert_eq!(chain.store.kept_step_witnesses().unwrap(), 3);
+
+    // Told not to, the store keeps no witness, and still checks the transition of the block.
+    chain.store.set_records_step_witnesses(false);
+    let head = chain.states.last().unwrap();
+    let block = BlockEffects {
+        height: head.state.height + 1,
+        block: vec![9],
+        txs: vec![tx(head.state.cm_root.0, [70, 80], 3)],
+        module_writes: Vec::new(),
+        module_roots: Vec::new(),
+    };
+    let applied = chain.store.apply_block(&block).unwrap();
+    assert_eq!(applied.state.height, 5);
+    assert!(chain.store.step_witness(5).unwrap().is_none());
+    assert_eq!(chain.store.kept_step_witnesses().unwrap(), 3);
 }
 
 #[test]

@@ -220,6 +220,42 @@ pub enum Consensus {
     },
 }
 
+/// Before any block is made: with a chain prover, every block from now on keeps its step witness
+/// for it; without one, none does, and those kept from an earlier run are dropped (a prover
+/// started later regenerates what it needs).
+fn keep_step_witnesses_for(app: &App, prover: bool) -> Result<()> {
+    if prover {
+        app.set_chain_prover_running(true);
+        return Ok(());
+    }
+    let kept = app.store().kept_step_witnesses()?;
+    if kept > 0 {
+        app.store().prune_step_witnesses(u64::MAX)?;
+        tracing::info!("dropped {kept} step witnesses kept earlier: no chain prover follows");
+    }
+    Ok(())
+}
+
+/// Makes the stopped node at `home` keep the step witnesses of blocks `from + 1..=to`,
+/// regenerating those it did not keep from its committed blocks (in a scratch state beside its
+/// own); returns how many it regenerated.
+pub fn restore_step_witnesses(home: &Path, from: u64, to: u64) -> Result<u64> {
+    let (genesis, _) = load(home)?;
+    let state = home.join("state.redb");
+    let app = App::open(&state, genesis, SpendKeys::shared()?, Vec::new()).with_context(|| {
+        format!(
+            "opening {} (stop the node first: the store is one process's)",
+            state.display()
+        )
+    })?;
+    Ok(zkpsm_app::restore_step_witnesses(
+        &app,
+        from,
+        to,
+        home.join("witness-replay.redb"),
+    )?)
+}
+
 /// Opens the home's state and starts block production (the embedded sequencer, or the ABCI
 /// server for CometBFT), the API (on `api_addr`, or the configured one), the DA publisher (to the
 /// configured DA layer) and, with `prove = Some(compress_every)`, the chain prover
@@ -239,6 +275,7 @@ pub fn start(
         keys,
         Vec::new(),
     )?);
+    keep_step_witnesses_for(&app, prove.is_some())?;
     let addr: SocketAddr = api_addr
         .unwrap_or(&config.api_addr)
         .parse()
@@ -315,7 +352,6 @@ pub fn start(
             compress_every,
         };
         let (app, stop) = (app.clone(), stop_threads.clone());
-        app.set_chain_prover_running(true);
         std::thread::Builder::new()
             .name("chain prover".into())
             .spawn(move || {

@@ -63,12 +63,16 @@ pub enum StateError {
     /// The executor's trees and the proven transition disagree on the new state.
     #[error("the executor's state and the proven transition's disagree at height {0}")]
     TransitionMismatch(u64),
-    /// A block whose chain step witness is no longer kept (pruned after folding).
+    /// A block whose chain step witness is not kept (only a chain prover's node keeps them,
+    /// until folded).
     #[error(
-        "no chain step witness for block {0}: a node started with --prove drops them once folded \
-         (its chain proof is at /v1/chain-proof); prove ranges from a node started without --prove"
+        "no chain step witness kept for block {0}: only a node started with --prove keeps them, \
+         until its prover folds them; `zkpsm prove` regenerates them from the committed blocks"
     )]
     NoStepWitness(u64),
+    /// A height the store has not committed.
+    #[error("block {0} is not committed")]
+    NotCommitted(u64),
 }
 
 macro_rules! from_redb {

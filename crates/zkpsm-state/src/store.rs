@@ -11,6 +11,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use ff::Field;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use zkpsm_primitives::chain_step::{
     ARITY, PathWitness, StepWitness, TxSlot, anchor_slot, group_level,
 };
@@ -91,14 +92,26 @@ impl PendingBlock {
 /// The chain state database.
 pub struct Store {
     db: Database,
+    /// Whether each block's chain step witness is kept with it (see
+    /// [`Store::set_records_step_witnesses`]).
+    records_step_witnesses: AtomicBool,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`.
+    /// Opens (or creates) the database at `path`; it records every block's step witness until
+    /// told otherwise.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         Ok(Self {
             db: Database::create(path)?,
+            records_step_witnesses: AtomicBool::new(true),
         })
+    }
+
+    /// Whether the blocks applied from now on keep their chain step witness (about 126 KB a
+    /// block at 32 slots, empty or not). Only a chain prover reads them, and a pruned one can be
+    /// regenerated from the committed blocks, so a node that proves nothing keeps none.
+    pub fn set_records_step_witnesses(&self, records: bool) {
+        self.records_step_witnesses.store(records, Ordering::SeqCst);
     }
 
     /// Writes genesis: the sentinel nullifier, the genesis notes (worth `supply` in all) and the
@@ -148,7 +161,7 @@ impl Store {
             module_writes: Vec::new(),
             module_roots: Vec::new(),
         };
-        let committed = write_block(&txn, start, &block, true, 0)?;
+        let committed = write_block(&txn, start, &block, true, 0, false)?;
         let mut meta = txn.open_table(META)?;
         meta.insert(GENESIS, genesis)?;
         meta.insert(STEP_CAPACITY, step_capacity.to_le_bytes().as_slice())?;
@@ -203,7 +216,8 @@ impl Store {
         }
         let capacity = self.step_capacity()?;
         let txn = self.db.begin_write()?;
-        let committed = write_block(&txn, head.state, block, false, capacity)?;
+        let record = self.records_step_witnesses.load(Ordering::SeqCst);
+        let committed = write_block(&txn, head.state, block, false, capacity, record)?;
         Ok(PendingBlock { txn, committed })
     }
 
@@ -399,6 +413,47 @@ impl Store {
             .collect()
     }
 
+    /// How many blocks' step witnesses are kept.
+    pub fn kept_step_witnesses(&self) -> Result<u64, StateError> {
+        let txn = self.db.begin_read()?;
+        match txn.open_table(STEP_WITNESSES) {
+            Ok(table) => Ok(table.len()?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps `witness` as the step witness of the committed block `height` again (one
+    /// regenerated after it was pruned), once it is checked to take the state committed at
+    /// `height - 1` to the one committed at `height`.
+    pub fn restore_step_witness(
+        &self,
+        height: u64,
+        witness: &StepWitness,
+    ) -> Result<(), StateError> {
+        let state = |h: u64| -> Result<ChainState, StateError> {
+            Ok(self
+                .committed_at(h)?
+                .ok_or(StateError::NotCommitted(h))?
+                .state)
+        };
+        // Genesis is z0, not a step: no transition leads to it.
+        let before = height
+            .checked_sub(1)
+            .ok_or(StateError::TransitionMismatch(0))?;
+        let after = state(height)?;
+        let before = state(before)?;
+        if zkpsm_transition::apply(&before.z(), witness)? != after.z() {
+            return Err(StateError::TransitionMismatch(height));
+        }
+        let encoded = borsh::to_vec(witness).map_err(|_| corrupt("step witness encoding"))?;
+        let txn = self.db.begin_write()?;
+        txn.open_table(STEP_WITNESSES)?
+            .insert(height, encoded.as_slice())?;
+        txn.commit()?;
+        Ok(())
+    }
+
     /// Drops the step witnesses of blocks up to `height`, once the chain prover has folded them.
     pub fn prune_step_witnesses(&self, height: u64) -> Result<(), StateError> {
         let txn = self.db.begin_write()?;
@@ -494,14 +549,16 @@ impl Store {
     }
 }
 
-/// Applies `block` on top of `state` inside `txn`, recording the chain step witness of every block
-/// after genesis (genesis is `z0`, not a step), whose slots number `capacity`.
+/// Applies `block` on top of `state` inside `txn`, checking the chain step witness of every block
+/// after genesis (genesis is `z0`, not a step), whose slots number `capacity`, against the state
+/// it commits, and keeping that witness if `record`.
 fn write_block(
     txn: &redb::WriteTransaction,
     mut state: ChainState,
     block: &BlockEffects,
     genesis: bool,
     capacity: usize,
+    record: bool,
 ) -> Result<Committed, StateError> {
     if !genesis && block.txs.len() > capacity {
         return Err(StateError::BlockTooLarge {
@@ -693,9 +750,11 @@ fn write_block(
         if zkpsm_transition::apply(&before.z(), &witness)? != state.z() {
             return Err(StateError::TransitionMismatch(block.height));
         }
-        let encoded = borsh::to_vec(&witness).map_err(|_| corrupt("step witness encoding"))?;
-        txn.open_table(STEP_WITNESSES)?
-            .insert(block.height, encoded.as_slice())?;
+        if record {
+            let encoded = borsh::to_vec(&witness).map_err(|_| corrupt("step witness encoding"))?;
+            txn.open_table(STEP_WITNESSES)?
+                .insert(block.height, encoded.as_slice())?;
+        }
     }
     let mut kv = txn.open_table(MODULE_KV)?;
     for (module, key, value) in &block.module_writes {

@@ -1,5 +1,5 @@
-//! `zkpsm prove`: a range of a stopped node's blocks proven into a file from the step witnesses
-//! the node recorded with each block, by the SP1 backend (in its own host binary) or by the
+//! `zkpsm prove`: a range of a stopped node's blocks proven into a file from their step
+//! witnesses (regenerated from the committed blocks where the node did not keep them), by the SP1 backend (in its own host binary) or by the
 //! chain's Nova IVC (from genesis, the proof `zkpsm verify --chain-proof` checks).
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -30,17 +30,26 @@ pub fn parse_range(text: &str) -> Result<(u64, u64)> {
 /// Proves the blocks `blocks` of the node at `home` with `backend` into `out`.
 pub fn run(home: &Path, backend: &str, blocks: &str, out: &Path, paths: &Sp1Paths) -> Result<()> {
     let (from, to) = parse_range(blocks)?;
-    match backend {
-        "sp1" => sp1::prove(paths, home, from, to, out),
-        "nova" => nova(home, from, to, out),
+    let sp1 = match backend {
+        "sp1" => true,
+        "nova" if from != 0 => {
+            bail!("the Nova chain proof starts at genesis: pass --blocks 0..{to}")
+        }
+        "nova" => false,
         other => bail!("unknown backend {other:?}: sp1 or nova"),
+    };
+    let regenerated = node::restore_step_witnesses(home, from, to)?;
+    if regenerated > 0 {
+        eprintln!("regenerated {regenerated} step witnesses the node did not keep");
+    }
+    if sp1 {
+        sp1::prove(paths, home, from, to, out)
+    } else {
+        nova(home, to, out)
     }
 }
 
-fn nova(home: &Path, from: u64, to: u64, out: &Path) -> Result<()> {
-    if from != 0 {
-        bail!("the Nova chain proof starts at genesis: pass --blocks 0..{to}");
-    }
+fn nova(home: &Path, to: u64, out: &Path) -> Result<()> {
     let (genesis, _) = node::load(home)?;
     let store = Store::open(&home.join("state.redb")).with_context(|| {
         format!(

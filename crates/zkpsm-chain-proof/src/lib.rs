@@ -144,6 +144,11 @@ impl ChainParams {
     pub fn verifier_key(&self) -> &ChainVerifierKey {
         &self.vk
     }
+
+    /// The verifier's key alone, the rest dropped.
+    pub fn into_verifier_key(self) -> ChainVerifierKey {
+        self.vk
+    }
 }
 
 /// The key a light client verifies compressed chain proofs with.
@@ -161,6 +166,28 @@ impl ChainVerifierKey {
     /// The encoded size in bytes.
     pub fn encoded_len(&self) -> usize {
         bincode::serialized_size(&self.vk).map_or(0, |n| n as usize)
+    }
+
+    /// The key's encoding, whose blake3 is [`ChainVerifierKey::digest`].
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProofError> {
+        bincode::serialize(&self.vk).map_err(|e| ProofError::Prover(e.to_string()))
+    }
+
+    /// Decodes a key from its encoding, refused unless the encoding's blake3 is `digest`.
+    /// The digest guards against a damaged copy; it cannot tell a key of another circuit that
+    /// was stored with its own digest.
+    pub fn from_bytes(bytes: &[u8], digest: &[u8; 32]) -> Result<Self, ProofError> {
+        if blake3::hash(bytes).as_bytes() != digest {
+            return Err(ProofError::MalformedProof(
+                "the verifier key's bytes do not match their digest".into(),
+            ));
+        }
+        let vk = bincode::deserialize(bytes)
+            .map_err(|e| ProofError::MalformedProof(format!("the verifier key: {e}")))?;
+        Ok(Self {
+            vk,
+            digest: *digest,
+        })
     }
 
     /// Verifies that `proof` attests `height` valid steps from `z0` ending in the state it claims.

@@ -1,6 +1,7 @@
 //! The light client's driver (`zkpsm verify`): it fetches what the checks of this crate's root
 //! need and writes what it checked, line by line, to a writer. From the chain's genesis document alone (never from the node)
-//! it computes the genesis state and derives the chain verifier key; from the node it takes the
+//! it computes the genesis state and derives the chain verifier key (cached on disk by
+//! [`crate::key_cache`]); from the node it takes the
 //! latest compressed chain proof (or it reads a proof file: a Nova chain proof, or an SP1 proof of a
 //! block range that the SP1 host checks under the guest key genesis pins) and Merkle proofs for the
 //! nullifiers and commitments asked about;
@@ -10,6 +11,7 @@
 //! (`zkpsm verify` exits 1).
 
 use crate::cometbft_rpc::{fetch_commit, latest_block_height};
+use crate::key_cache;
 use crate::sp1::Sp1Paths;
 use crate::trust::TrustRoot;
 use crate::{
@@ -18,10 +20,10 @@ use crate::{
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkpsm_api::client::Client;
 use zkpsm_app::{App, Genesis};
-use zkpsm_chain_proof::{ChainParams, ChainProof};
+use zkpsm_chain_proof::ChainProof;
 use zkpsm_da::block_blob::BlockCommit;
 use zkpsm_primitives::Fq;
 use zkpsm_primitives::chain_step::{Digest, NodePath, PathWitness, Z_LEN};
@@ -240,20 +242,29 @@ fn parse_roots(roots: &[(String, String)]) -> Result<Vec<(String, [u8; 32])>> {
         .collect()
 }
 
-/// Verifies a Nova chain proof from genesis and computes the app hash it implies.
+/// Verifies a Nova chain proof from genesis and computes the app hash it implies, under the
+/// chain verifier key from `key_cache` (derived and cached there if it is not); a proof that
+/// fails under a cached key is checked again under a freshly derived one, so that a stale cache
+/// never refuses a valid proof.
 fn check_nova(
     out: &mut dyn Write,
     genesis: &Genesis,
+    key_cache: Option<&Path>,
     z0: &[Fq; Z_LEN],
     proof: &ChainProof,
     module_roots: &[(String, [u8; 32])],
 ) -> Result<CheckedState> {
-    let capacity = genesis.params.max_txs_per_block as usize;
-    tracing::info!("deriving the chain verifier key for {capacity} transactions per block ...");
-    let started = Instant::now();
-    let params = ChainParams::setup(capacity)?;
-    tracing::info!("  done in {:.1} s", started.elapsed().as_secs_f64());
-    let checked = check_chain_proof(params.verifier_key(), z0, proof, module_roots)?;
+    let (key, cached) = key_cache::load_or_derive(key_cache, genesis)?;
+    let checked = match check_chain_proof(&key, z0, proof, module_roots) {
+        Err(e) if cached => {
+            tracing::warn!(
+                "the chain proof fails under the cached verifier key ({e}): checking it again \
+                 under one derived now"
+            );
+            check_chain_proof(&key_cache::derive(genesis)?, z0, proof, module_roots)?
+        }
+        checked => checked?,
+    };
     writeln!(
         out,
         "chain proof verified: {} blocks from genesis, state root app hash {}",
@@ -308,12 +319,13 @@ fn check_sp1(
 
 /// Runs the light client against the node at `node`, on the proof from `source`, which may lag
 /// the chain's latest commit by at most `max_lag` blocks; `cometbft` is a CometBFT chain's RPC
-/// address and genesis document.
+/// address and genesis document; the chain verifier key is cached in `key_cache`.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     node: &str,
     genesis_file: &Path,
     cometbft: Option<(String, PathBuf)>,
+    key_cache: Option<&Path>,
     source: ProofSource,
     max_lag: u64,
     nullifiers: &[String],
@@ -358,6 +370,7 @@ pub fn run(
             check_nova(
                 out,
                 &genesis,
+                key_cache,
                 &z0,
                 &proof,
                 &parse_roots(&info.module_roots)?,
@@ -368,7 +381,7 @@ pub fn run(
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let proof = decode(&bytes)?;
             let roots = module_roots_at(&client, proof.height)?;
-            check_nova(out, &genesis, &z0, &proof, &roots)?
+            check_nova(out, &genesis, key_cache, &z0, &proof, &roots)?
         }
         ProofSource::Sp1File(file, paths) => check_sp1(out, &client, &chain, &z0, &file, &paths)?,
     };

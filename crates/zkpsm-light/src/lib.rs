@@ -3,7 +3,7 @@
 //! embedded sequencer, or by more than 2/3 of a CometBFT validator set's voting power), and answers
 //! about nullifiers and note commitments checked as Merkle proofs against the roots the proof
 //! attests. [`driver`] fetches their inputs from a node and a CometBFT RPC and runs them
-//! (`zkpsm verify`); [`cometbft_rpc`] fetches commits and validator sets; [`sp1`] runs the SP1
+//! (`zkpsm verify`), with the chain verifier key kept by [`key_cache`]; [`cometbft_rpc`] fetches commits and validator sets; [`sp1`] runs the SP1
 //! host to check a range proof; [`trust`] is the consensus mode and its trust root.
 //!
 //! What it trusts: the chain proof covers the state transition of every block, not the validity
@@ -14,6 +14,7 @@
 
 pub mod cometbft_rpc;
 pub mod driver;
+pub mod key_cache;
 pub mod sp1;
 pub mod trust;
 

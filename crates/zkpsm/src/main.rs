@@ -148,6 +148,13 @@ enum Command {
         /// note spent since as unspent.
         #[arg(long, default_value_t = verify::DEFAULT_MAX_LAG)]
         max_lag: u64,
+        /// Where the chain verifier key is kept once derived (default: $XDG_CACHE_HOME/zkpsm or
+        /// ~/.cache/zkpsm).
+        #[arg(long)]
+        key_cache: Option<PathBuf>,
+        /// Derive the chain verifier key from genesis and keep it nowhere.
+        #[arg(long, conflicts_with = "key_cache")]
+        no_key_cache: bool,
         #[command(flatten)]
         sp1: Sp1Args,
     },
@@ -413,8 +420,14 @@ fn main() -> ExitCode {
             sp1_proof,
             sp1,
             max_lag,
+            key_cache,
+            no_key_cache,
         } => {
             let cometbft = cometbft_rpc.zip(cometbft_genesis);
+            let key_cache = match no_key_cache {
+                true => None,
+                false => key_cache.or_else(zkpsm_light::key_cache::default_dir),
+            };
             let source = match (chain_proof, sp1_proof) {
                 (Some(file), _) => verify::ProofSource::NovaFile(file),
                 (None, Some(file)) => verify::ProofSource::Sp1File(file, sp1.paths()),
@@ -424,6 +437,7 @@ fn main() -> ExitCode {
                 &node,
                 &genesis,
                 cometbft,
+                key_cache.as_deref(),
                 source,
                 max_lag,
                 &nullifiers,

@@ -2,13 +2,15 @@
 //! block): the compressed proof it serves verifies from the genesis state, ends in the state whose
 //! app hash the node committed and the sequencer signed; the light client (`zkpsm verify`) checks
 //! all of it and answers about nullifiers and commitments; the prover resumes after a SIGKILL
-//! without refolding.
+//! without refolding. A node without a prover keeps no step witnesses, and `zkpsm prove`
+//! regenerates them from its committed blocks.
 
 mod common;
 
 use common::*;
 use rand::rngs::OsRng;
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use zkpsm_app::{App, ChainTx};
 use zkpsm_chain_proof::ChainParams;
@@ -17,8 +19,29 @@ use zkpsm_primitives::chain_step::{Digest, NodePath};
 use zkpsm_primitives::indexed_leaf::NullifierLeaf;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::SpendKeys;
-use zkpsm_state::ChainState;
+use zkpsm_state::{ChainState, Store};
 use zkpsm_test_support::payment_fee;
+
+/// The chain step of one transaction per block, set up once for this test binary.
+fn chain_params() -> &'static ChainParams {
+    static PARAMS: OnceLock<ChainParams> = OnceLock::new();
+    PARAMS.get_or_init(|| ChainParams::setup(1).unwrap())
+}
+
+/// The genesis state a light client computes from the genesis document alone.
+fn genesis_z(dir: &std::path::Path, genesis: &zkpsm_app::Genesis) -> [zkpsm_primitives::Fq; 8] {
+    App::open(
+        &dir.join("light.redb"),
+        genesis.clone(),
+        SpendKeys::shared().unwrap(),
+        Vec::new(),
+    )
+    .unwrap()
+    .head()
+    .unwrap()
+    .state
+    .z()
+}
 
 #[test]
 fn the_node_proves_its_chain_and_resumes_after_a_crash() {
@@ -37,19 +60,8 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
             "--no-empty-blocks",
         ],
     );
-    // The light client's view: the genesis state, computed from the genesis document alone.
-    let z0 = App::open(
-        &dir.path().join("light.redb"),
-        genesis.clone(),
-        SpendKeys::shared().unwrap(),
-        Vec::new(),
-    )
-    .unwrap()
-    .head()
-    .unwrap()
-    .state
-    .z();
-    let params = ChainParams::setup(1).unwrap();
+    let z0 = genesis_z(dir.path(), &genesis);
+    let params = chain_params();
 
     let port = free_port();
     let node = NodeProcess::start_with(&home, port, &["--prove", "--compress-every", "0"]);
@@ -80,18 +92,29 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let spent = tx.body.nullifiers[0].to_string();
     let unspent = zkpsm_primitives::field::to_hex(&zkpsm_primitives::Fq::from(123_456_789));
     let created = tx.body.outputs[0].cm.to_string();
+    let key_cache = dir.path().join("key-cache");
     let out = Command::new(BIN)
         .args(["verify", "--node", &node.url, "--genesis"])
         .arg(home.join("genesis.json"))
+        .arg("--key-cache")
+        .arg(&key_cache)
         .args(["--nullifier", &spent, "--nullifier", &unspent])
         .args(["--commitment", &created])
         .output()
         .unwrap();
-    let printed = String::from_utf8_lossy(&out.stdout);
+    let (printed, errors) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{printed}{errors}");
+    // The first run derives the chain verifier key and keeps it.
     assert!(
-        out.status.success(),
-        "{printed}{}",
-        String::from_utf8_lossy(&out.stderr)
+        errors.contains("derived the chain verifier key in"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("cached the chain verifier key at"),
+        "{errors}"
     );
     assert!(printed.contains("chain proof verified"), "{printed}");
     assert!(
@@ -184,9 +207,15 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         Command::new(BIN)
             .args(["verify", "--node", &node.url, "--genesis"])
             .arg(home.join("genesis.json"))
+            .arg("--key-cache")
+            .arg(&key_cache)
             .args(["--max-lag", max_lag, "--nullifier", &unspent])
             .output()
             .unwrap()
+    };
+    let from_cache = |errors: &str| {
+        errors.contains("loaded the cached chain verifier key")
+            && !errors.contains("derived the chain verifier key")
     };
     let stale = light_client("2");
     let (printed, errors) = (
@@ -194,6 +223,7 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         String::from_utf8_lossy(&stale.stderr),
     );
     assert!(!stale.status.success(), "{printed}");
+    assert!(from_cache(&errors), "{errors}");
     assert!(
         errors.contains(&format!(
             "10 blocks behind the chain's latest commit (height {head})"
@@ -206,7 +236,9 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     );
     let tolerated = light_client("20");
     let printed = String::from_utf8_lossy(&tolerated.stdout);
-    assert!(tolerated.status.success(), "{printed}");
+    let errors = String::from_utf8_lossy(&tolerated.stderr);
+    assert!(tolerated.status.success(), "{printed}{errors}");
+    assert!(from_cache(&errors), "{errors}");
     assert!(
         printed.contains(&format!(
             "the chain's latest commit is height {head}; the proof is 10 blocks behind it"
@@ -217,6 +249,54 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
         printed.contains(&format!("nullifier {unspent}: unspent")),
         "{printed}"
     );
+
+    // A damaged cache file is reported and rebuilt, and the check passes.
+    let cache_file = std::fs::read_dir(&key_cache)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "bin"))
+        .expect("the cached key's file");
+    let mut damaged = std::fs::read(&cache_file).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 1;
+    std::fs::write(&cache_file, &damaged).unwrap();
+    let rebuilt = light_client("20");
+    let errors = String::from_utf8_lossy(&rebuilt.stderr);
+    assert!(rebuilt.status.success(), "{errors}");
+    assert!(
+        errors.contains("is unusable") && errors.contains("do not match their digest"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("cached the chain verifier key at"),
+        "{errors}"
+    );
+    assert!(from_cache(&String::from_utf8_lossy(
+        &light_client("20").stderr
+    )));
+
+    // A cached key of another circuit, stored with its own digest, passes the file's checks but
+    // not the proof: the proof is checked again under a derived key, and passes.
+    let good = std::fs::read(&cache_file).unwrap();
+    let (version, genesis_digest, capacity, _, _): (String, [u8; 32], u32, [u8; 32], Vec<u8>) =
+        borsh::from_slice(&good).unwrap();
+    let other = ChainParams::setup(2).unwrap().into_verifier_key();
+    let swapped = (
+        version,
+        genesis_digest,
+        capacity,
+        other.digest(),
+        other.to_bytes().unwrap(),
+    );
+    std::fs::write(&cache_file, borsh::to_vec(&swapped).unwrap()).unwrap();
+    let rechecked = light_client("20");
+    let errors = String::from_utf8_lossy(&rechecked.stderr);
+    assert!(rechecked.status.success(), "{errors}");
+    assert!(
+        errors.contains("the chain proof fails under the cached verifier key"),
+        "{errors}"
+    );
+    std::fs::write(&cache_file, &good).unwrap();
 
     // SIGKILL, restart: the prover resumes where it was and folds on, redoing nothing.
     node.kill9();
@@ -296,4 +376,99 @@ fn the_node_proves_its_chain_and_resumes_after_a_crash() {
     let (refolded, _) = proof_through(&node.client, head);
     assert_eq!(refolded.height, head);
     params.verifier_key().verify(&z0, &refolded).unwrap();
+}
+
+#[test]
+fn a_node_without_a_prover_keeps_no_witnesses_and_prove_regenerates_them() {
+    let (dir, home) = home();
+    let alice = SpendingKey::random(&mut OsRng);
+    let genesis = init(
+        &home,
+        &alice,
+        2,
+        100,
+        &[
+            "--block-interval-ms",
+            "200",
+            "--max-txs-per-block",
+            "1",
+            "--no-empty-blocks",
+        ],
+    );
+    let port = free_port();
+    let node = NodeProcess::start(&home, port);
+    let mut head = 0;
+    for tx in genesis_spends(&genesis, &alice, &[0, 1], 40) {
+        node.client.submit(&tx).unwrap();
+        head = node.wait_settled(head);
+    }
+    assert_eq!(head, 2);
+    node.kill9();
+    let kept = || {
+        Store::open(&home.join("state.redb"))
+            .unwrap()
+            .kept_step_witnesses()
+            .unwrap()
+    };
+    assert_eq!(kept(), 0, "a node without a prover kept step witnesses");
+
+    let prove = |blocks: &str, out: &std::path::Path| {
+        let run = Command::new(BIN)
+            .args(["prove", "--backend", "nova", "--blocks", blocks, "--home"])
+            .arg(&home)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        (
+            run.status.success(),
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+        )
+    };
+    // A range past the head is refused and regenerates nothing.
+    let (ok, stderr) = prove("0..9", &dir.path().join("none.proof"));
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("block 9 is not committed: the node's head is 2"),
+        "{stderr}"
+    );
+    assert_eq!(kept(), 0);
+
+    let out = dir.path().join("chain.proof");
+    let (ok, stderr) = prove("0..2", &out);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("regenerated 2 step witnesses the node did not keep"),
+        "{stderr}"
+    );
+    let proof: zkpsm_chain_proof::ChainProof =
+        borsh::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(proof.height, 2);
+    chain_params()
+        .verifier_key()
+        .verify(&genesis_z(dir.path(), &genesis), &proof)
+        .unwrap();
+    let committed = Store::open(&home.join("state.redb"))
+        .unwrap()
+        .committed_at(2)
+        .unwrap()
+        .unwrap();
+    assert_eq!(proof.state(), committed.state.z());
+    assert_eq!(
+        kept(),
+        2,
+        "the regenerated witnesses are kept for the next prove"
+    );
+    assert!(!home.join("witness-replay.redb").exists());
+
+    // Started again without a prover, the node drops them.
+    let node = NodeProcess::start(&home, port);
+    node.client.status().unwrap();
+    drop(node);
+    let log = std::fs::read_to_string(home.join("node.log")).unwrap();
+    assert!(
+        log.contains("dropped 2 step witnesses kept earlier: no chain prover follows"),
+        "{log}"
+    );
+    assert_eq!(kept(), 0);
 }

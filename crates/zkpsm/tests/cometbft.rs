@@ -543,6 +543,8 @@ fn the_light_client_checks_the_chain_proof_against_the_validators_commit() {
         Command::new(BIN)
             .args(["verify", "--node", &net.api(0), "--genesis"])
             .arg(home.join("genesis.json"))
+            .arg("--key-cache")
+            .arg(home.with_file_name("key-cache"))
             .args(["--cometbft-rpc", &net.rpc(3), "--cometbft-genesis"])
             .arg(cometbft_genesis)
             .args(["--nullifier", &nf_hex, "--max-lag", "100000"])

@@ -21,6 +21,8 @@ use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
 use zkpsm_consensus::{Node, ProofAdmission, SubmitError};
 use zkpsm_da::BlobRef;
+use zkpsm_primitives::encryption::CompactOutput;
+use zkpsm_primitives::transaction::{MAX_TX_BYTES, Output};
 
 /// What the API serves: an embedded node, or an app whose transactions go through CometBFT.
 pub enum Backend {
@@ -57,7 +59,6 @@ impl Backend {
         }
     }
 }
-use zkpsm_primitives::transaction::MAX_TX_BYTES;
 
 /// An error answer with its HTTP status.
 pub struct Reply(StatusCode, ApiError);
@@ -386,6 +387,7 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Page {
     from: Option<u64>,
     limit: Option<usize>,
@@ -399,23 +401,32 @@ fn page(q: Result<Query<Page>, QueryRejection>) -> Result<(u64, usize), Reply> {
     ))
 }
 
+/// The page of outputs the query asks for, each as `info` makes it of its position, height and
+/// output.
+fn outputs_page<T>(
+    node: &Backend,
+    q: Result<Query<Page>, QueryRejection>,
+    info: impl Fn(u64, u64, Output) -> T,
+) -> Result<Vec<T>, Reply> {
+    let (from, limit) = page(q)?;
+    let outputs = node.app().store().outputs_from(from, limit)?;
+    Ok(outputs
+        .into_iter()
+        .map(|(position, height, o)| info(position, height, o))
+        .collect())
+}
+
 async fn outputs(
     State(node): State<Arc<Backend>>,
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<Outputs> {
     blocking(move || {
-        let (from, limit) = page(q)?;
-        let outputs = node.app().store().outputs_from(from, limit)?;
-        Ok(axum::Json(Outputs {
-            outputs: outputs
-                .into_iter()
-                .map(|(position, height, o)| OutputInfo {
-                    position,
-                    height,
-                    output: hex::encode(borsh::to_vec(&o).unwrap_or_default()),
-                })
-                .collect(),
-        }))
+        let outputs = outputs_page(&node, q, |position, height, o| OutputInfo {
+            position,
+            height,
+            output: hex::encode(borsh::to_vec(&o).unwrap_or_default()),
+        })?;
+        Ok(axum::Json(Outputs { outputs }))
     })
     .await
 }
@@ -425,29 +436,21 @@ async fn compact_outputs(
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<CompactOutputs> {
     blocking(move || {
-        let (from, limit) = page(q)?;
-        let outputs = node.app().store().outputs_from(from, limit)?;
-        Ok(axum::Json(CompactOutputs {
-            outputs: outputs
-                .into_iter()
-                .map(|(position, height, o)| CompactInfo {
-                    position,
-                    height,
-                    compact: hex::encode(
-                        borsh::to_vec(&zkpsm_primitives::encryption::CompactOutput::new(
-                            o.cm,
-                            &o.encrypted,
-                        ))
-                        .unwrap_or_default(),
-                    ),
-                })
-                .collect(),
-        }))
+        let outputs = outputs_page(&node, q, |position, height, o| {
+            let compact = CompactOutput::new(o.cm, &o.encrypted);
+            CompactInfo {
+                position,
+                height,
+                compact: hex::encode(borsh::to_vec(&compact).unwrap_or_default()),
+            }
+        })?;
+        Ok(axum::Json(CompactOutputs { outputs }))
     })
     .await
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HeightPage {
     from_height: Option<u64>,
     from_index: Option<u32>,
@@ -482,6 +485,7 @@ async fn nullifiers(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Range {
     from: Option<u64>,
     to: Option<u64>,
@@ -636,6 +640,7 @@ async fn commit(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AtHeight {
     height: Option<u64>,
 }

@@ -245,7 +245,7 @@ fn parse_roots(roots: &[(String, String)]) -> Result<Vec<(String, [u8; 32])>> {
 /// Verifies a Nova chain proof from genesis and computes the app hash it implies, under the
 /// chain verifier key from `key_cache` (derived and cached there if it is not); a proof that
 /// fails under a cached key is checked again under a freshly derived one, so that a stale cache
-/// never refuses a valid proof.
+/// never refuses a valid proof, and the cache is rewritten with that key if it differs.
 fn check_nova(
     out: &mut dyn Write,
     genesis: &Genesis,
@@ -261,7 +261,16 @@ fn check_nova(
                 "the chain proof fails under the cached verifier key ({e}): checking it again \
                  under one derived now"
             );
-            check_chain_proof(&key_cache::derive(genesis)?, z0, proof, module_roots)?
+            let derived = key_cache::derive(genesis)?;
+            if derived.digest() == key.digest() {
+                return Err(e.into());
+            }
+            let checked = check_chain_proof(&derived, z0, proof, module_roots)?;
+            if let Some(dir) = key_cache {
+                tracing::warn!("the cached key was not this chain's: replacing it");
+                key_cache::keep(dir, genesis, &derived);
+            }
+            checked
         }
         checked => checked?,
     };

@@ -2,12 +2,14 @@
 //! chain step up (100 MB and about 10 s at one transaction per block, about 1 GB and a minute at
 //! 32); a later run reads the file instead.
 //!
-//! A file is named after the genesis digest and holds the genesis digest, the step capacity, this
-//! crate's version, the key's digest and the key. Each is checked on load: a file for another
-//! genesis, capacity or version, or whose key does not match its digest (damaged, or tampered by
-//! hand), is reported and rebuilt. The digest cannot tell a key swapped in together with its own
-//! digest: the cache is trusted as the user's own disk is (docs/security.md), and a proof that
-//! fails under a cached key is checked again under a freshly derived one.
+//! A file is named after the genesis digest and holds the build that wrote it (the blake3 of the
+//! running executable, so that a key of another build, whose circuit may differ, is never taken
+//! for this one's), the genesis digest, the step capacity, the key's digest and the key. Each is
+//! checked on load: a file of another build, genesis or capacity, or whose key does not match its
+//! digest (damaged, or tampered by hand), is reported and rebuilt. The digest cannot tell a key
+//! swapped in together with its own digest: the cache is trusted as the user's own disk is
+//! (docs/security.md). A proof that fails under a cached key is checked again under a freshly
+//! derived one, and the file is rewritten with that key if it differs.
 
 use anyhow::{Context, Result};
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -26,8 +28,21 @@ struct CachedKey {
     key: Vec<u8>,
 }
 
-/// The version written in and required of every cache file.
-const VERSION: &str = concat!("zkpsm-light ", env!("CARGO_PKG_VERSION"));
+/// The build written in and required of every cache file: this crate's version and the blake3
+/// of the running executable.
+fn build() -> Result<String> {
+    let exe = std::env::current_exe().context("locating this executable")?;
+    let file = std::fs::File::open(&exe).with_context(|| format!("opening {}", exe.display()))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update_reader(file)
+        .with_context(|| format!("reading {}", exe.display()))?;
+    Ok(format!(
+        "zkpsm-light {} {}",
+        env!("CARGO_PKG_VERSION"),
+        hasher.finalize().to_hex()
+    ))
+}
 
 /// Where keys are cached unless `--key-cache` says: `$XDG_CACHE_HOME/zkpsm`, else
 /// `$HOME/.cache/zkpsm`; none without either.
@@ -55,6 +70,13 @@ pub(crate) fn derive(genesis: &Genesis) -> Result<ChainVerifierKey> {
     Ok(key)
 }
 
+/// Where `genesis`' key is cached in `dir`.
+fn file_for(dir: &Path, genesis: &Genesis) -> (PathBuf, [u8; 32]) {
+    let digest = *blake3::hash(&genesis.to_bytes()).as_bytes();
+    let file = dir.join(format!("chain-vk-{}.bin", hex::encode(&digest[..16])));
+    (file, digest)
+}
+
 /// The chain verifier key of `genesis`: from `dir`'s file for it when that file checks, else
 /// derived and written there (with no `dir`, derived). Says which it did through `tracing`, and
 /// returns whether the key came from the cache.
@@ -65,11 +87,7 @@ pub(crate) fn load_or_derive(
     let Some(dir) = dir else {
         return Ok((derive(genesis)?, false));
     };
-    let genesis_digest = *blake3::hash(&genesis.to_bytes()).as_bytes();
-    let file = dir.join(format!(
-        "chain-vk-{}.bin",
-        hex::encode(&genesis_digest[..16])
-    ));
+    let (file, genesis_digest) = file_for(dir, genesis);
     if file.exists() {
         let started = Instant::now();
         match read(&file, &genesis_digest, genesis.params.max_txs_per_block) {
@@ -88,25 +106,32 @@ pub(crate) fn load_or_derive(
         }
     }
     let key = derive(genesis)?;
+    keep(dir, genesis, &key);
+    Ok((key, false))
+}
+
+/// Writes `key` as `genesis`' cached key in `dir`, replacing any; a failure is logged (the check
+/// goes on without a cache, and the next run derives the key again).
+pub(crate) fn keep(dir: &Path, genesis: &Genesis, key: &ChainVerifierKey) {
+    let (file, genesis_digest) = file_for(dir, genesis);
     match write(
         &file,
         &genesis_digest,
         genesis.params.max_txs_per_block,
-        &key,
+        key,
     ) {
         Ok(()) => tracing::info!("cached the chain verifier key at {}", file.display()),
-        // The check goes on without a cache: the next run derives the key again.
         Err(e) => tracing::warn!("could not cache the chain verifier key: {e:#}"),
     }
-    Ok((key, false))
 }
 
 fn read(file: &Path, genesis: &[u8; 32], capacity: u32) -> Result<ChainVerifierKey> {
     let bytes = std::fs::read(file).context("reading it")?;
     let cached = CachedKey::try_from_slice(&bytes).context("it does not decode")?;
+    let build = build()?;
     anyhow::ensure!(
-        cached.version == VERSION,
-        "written by {}, this is {VERSION}",
+        cached.version == build,
+        "written by {}, this is {build}",
         cached.version
     );
     anyhow::ensure!(&cached.genesis == genesis, "it is another genesis' key");
@@ -118,21 +143,23 @@ fn read(file: &Path, genesis: &[u8; 32], capacity: u32) -> Result<ChainVerifierK
     Ok(ChainVerifierKey::from_bytes(&cached.key, &cached.digest)?)
 }
 
-/// Writes the file whole or not at all: to a temporary name, synced, then renamed.
+/// Writes the file whole or not at all: to a fresh temporary file beside it (never a name
+/// another process or a planted link shares), synced, then renamed over it.
 fn write(file: &Path, genesis: &[u8; 32], capacity: u32, key: &ChainVerifierKey) -> Result<()> {
     let dir = file.parent().context("the cache file has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let cached = CachedKey {
-        version: VERSION.to_owned(),
+        version: build()?,
         genesis: *genesis,
         capacity,
         digest: key.digest(),
         key: key.to_bytes()?,
     };
-    let tmp = file.with_extension("tmp");
-    let bytes = borsh::to_vec(&cached)?;
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, file))
-        .with_context(|| format!("writing {}", file.display()))
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, &borsh::to_vec(&cached)?)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(file)
+        .with_context(|| format!("writing {}", file.display()))?;
+    Ok(())
 }

@@ -1,14 +1,16 @@
-//! The light client. Its checks (this module) are free of any networking: a compressed chain proof verified from the
-//! genesis state, the app hash it implies compared with the one the chain committed (signed by the
-//! embedded sequencer, or by more than 2/3 of a CometBFT validator set's voting power), and answers
-//! about nullifiers and note commitments checked as Merkle proofs against the roots the proof
-//! attests. [`driver`] fetches their inputs from a node and a CometBFT RPC and runs them
-//! (`zkpsm verify`), with the chain verifier key kept by [`key_cache`]; [`cometbft_rpc`] fetches commits and validator sets; [`sp1`] runs the SP1
-//! host to check a range proof; [`trust`] is the consensus mode and its trust root.
+//! The light client. Its checks (this module) are free of any networking: a compressed chain
+//! proof verified from the genesis state, the app hash it implies compared with the one the chain
+//! committed (signed by the embedded sequencer, or by more than 2/3 of a CometBFT validator set's
+//! voting power), and answers about nullifiers and note commitments checked as Merkle proofs
+//! against the roots the proof attests. [`driver`] fetches their inputs from a node and a
+//! CometBFT RPC and runs them (`zkpsm verify`), with the chain verifier key kept by
+//! [`key_cache`]; [`cometbft_rpc`] fetches commits and validator sets; [`sp1`] runs the SP1 host
+//! to check a range proof; [`trust`] is the consensus mode and its trust root.
 //!
 //! What it trusts: the chain proof covers the state transition of every block, not the validity
 //! of the transactions' spend proofs, which the validators (or sequencer) check and anyone can
-//! re-check from the published blocks.
+//! re-check from the published blocks; and a cached verifier key is trusted as the user's own
+//! disk is (docs/security.md).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -135,9 +135,12 @@ impl App {
     }
 
     /// Set by whoever runs the chain prover: before any block it will fold is committed, and
-    /// when it stops. The blocks committed while it runs keep their step witness for it.
+    /// when it stops. From the first, every block keeps its step witness, even after a prover
+    /// that failed stops, so that the one started next resumes without replaying the chain.
     pub fn set_chain_prover_running(&self, running: bool) {
-        self.store.set_records_step_witnesses(running);
+        if running {
+            self.store.set_records_step_witnesses(true);
+        }
         self.chain_prover_running.store(running, Ordering::SeqCst);
     }
 

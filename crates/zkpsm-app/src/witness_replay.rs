@@ -66,6 +66,17 @@ impl WitnessReplay {
     }
 }
 
+/// A replay that ends early (an error on the way) still leaves no scratch state behind.
+impl Drop for WitnessReplay {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("could not remove {}: {e}", self.path.display());
+        }
+    }
+}
+
 /// Makes `app`'s store keep the step witnesses of blocks `from + 1..=to` again, regenerating each
 /// one it no longer keeps by replaying the committed blocks from genesis into a scratch state at
 /// `scratch` (removed when done); each is checked against the committed states before it is

@@ -31,7 +31,8 @@ pub fn parse_range(text: &str) -> Result<(u64, u64)> {
 pub fn run(home: &Path, backend: &str, blocks: &str, out: &Path, paths: &Sp1Paths) -> Result<()> {
     let (from, to) = parse_range(blocks)?;
     let sp1 = match backend {
-        "sp1" => true,
+        // The host and guest are checked before any replay, which can take long.
+        "sp1" => paths.host("prove").map(|_| true)?,
         "nova" if from != 0 => {
             bail!("the Nova chain proof starts at genesis: pass --blocks 0..{to}")
         }

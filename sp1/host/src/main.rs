@@ -4,7 +4,8 @@
 //!
 //! - `vk --elf GUEST`: the guest's verifying key hash (genesis pins it).
 //! - `prove --home NODE --from A --to B --elf GUEST [--mode core|compressed] --out FILE`: proves
-//!   blocks `A+1..=B` of a (stopped) node from its recorded step witnesses.
+//!   blocks `A+1..=B` of a (stopped) node from the step witnesses in its store (`zkpsm prove`
+//!   regenerates first those a node without a chain prover did not keep).
 //! - `verify --proof FILE --elf GUEST --vk-hash H`: verifies a proof with the pinned key and prints
 //!   its statement as JSON (`z_before`, `z_after`, `blocks`, `digest`, and `statement`: its
 //!   encoding, which `zkpsm verify --sp1-proof` reads).
@@ -49,7 +50,7 @@ enum Command {
         #[arg(long)]
         elf: PathBuf,
     },
-    /// Proves blocks A+1..=B of a stopped node from its recorded step witnesses.
+    /// Proves blocks A+1..=B of a stopped node from the step witnesses in its store.
     Prove {
         /// The node's home folder.
         #[arg(long)]

@@ -9,7 +9,7 @@ use crate::nullifier_tree::{self, MembershipProof, NonMembershipProof};
 use crate::tables::*;
 use borsh::{BorshDeserialize, BorshSerialize};
 use ff::Field;
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use zkpsm_primitives::chain_step::{
@@ -415,8 +415,16 @@ impl Store {
 
     /// How many blocks' step witnesses are kept.
     pub fn kept_step_witnesses(&self) -> Result<u64, StateError> {
+        self.table_len(STEP_WITNESSES)
+    }
+
+    /// How many entries `table` holds (none before it is first written).
+    fn table_len<K: redb::Key + 'static, V: redb::Value + 'static>(
+        &self,
+        table: TableDefinition<K, V>,
+    ) -> Result<u64, StateError> {
         let txn = self.db.begin_read()?;
-        match txn.open_table(STEP_WITNESSES) {
+        match txn.open_table(table) {
             Ok(table) => Ok(table.len()?),
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
             Err(e) => Err(e.into()),
@@ -501,12 +509,7 @@ impl Store {
 
     /// How many committed blocks wait to be published.
     pub fn outbox_len(&self) -> Result<u64, StateError> {
-        let txn = self.db.begin_read()?;
-        match txn.open_table(DA_OUTBOX) {
-            Ok(t) => Ok(t.len()?),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-            Err(e) => Err(e.into()),
-        }
+        self.table_len(DA_OUTBOX)
     }
 
     /// Records that block `height` was published (`refs`: where it landed) and takes it out of

@@ -69,10 +69,8 @@ impl WitnessReplay {
 /// A replay that ends early (an error on the way) still leaves no scratch state behind.
 impl Drop for WitnessReplay {
     fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.path)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!("could not remove {}: {e}", self.path.display());
+        if let Err(e) = remove(&self.path) {
+            tracing::warn!("{e}");
         }
     }
 }
@@ -95,7 +93,7 @@ pub fn restore_step_witnesses(
     }
     let mut missing = Vec::new();
     for height in from.saturating_add(1)..=to {
-        if app.store().step_witness(height)?.is_none() {
+        if !app.store().has_step_witness(height)? {
             missing.push(height);
         }
     }

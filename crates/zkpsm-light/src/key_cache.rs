@@ -14,6 +14,7 @@
 use anyhow::{Context, Result};
 use borsh::{BorshDeserialize, BorshSerialize};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 use zkpsm_app::Genesis;
 use zkpsm_chain_proof::{ChainParams, ChainVerifierKey};
@@ -29,19 +30,25 @@ struct CachedKey {
 }
 
 /// The build written in and required of every cache file: this crate's version and the blake3
-/// of the running executable.
-fn build() -> Result<String> {
-    let exe = std::env::current_exe().context("locating this executable")?;
-    let file = std::fs::File::open(&exe).with_context(|| format!("opening {}", exe.display()))?;
-    let mut hasher = blake3::Hasher::new();
-    hasher
-        .update_reader(file)
-        .with_context(|| format!("reading {}", exe.display()))?;
-    Ok(format!(
-        "zkpsm-light {} {}",
-        env!("CARGO_PKG_VERSION"),
-        hasher.finalize().to_hex()
-    ))
+/// of the running executable, hashed once per process: the write after a failed load, or the
+/// repair after a failed proof, reuses the hash the load made.
+fn build() -> Result<&'static str> {
+    static BUILD: OnceLock<Result<String, String>> = OnceLock::new();
+    let hashed = BUILD.get_or_init(|| {
+        let exe = std::env::current_exe().map_err(|e| format!("locating this executable: {e}"))?;
+        let file =
+            std::fs::File::open(&exe).map_err(|e| format!("opening {}: {e}", exe.display()))?;
+        let mut hasher = blake3::Hasher::new();
+        hasher
+            .update_reader(file)
+            .map_err(|e| format!("reading {}: {e}", exe.display()))?;
+        Ok(format!(
+            "zkpsm-light {} {}",
+            env!("CARGO_PKG_VERSION"),
+            hasher.finalize().to_hex()
+        ))
+    });
+    hashed.as_deref().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Where keys are cached unless `--key-cache` says: `$XDG_CACHE_HOME/zkpsm`, else
@@ -149,7 +156,7 @@ fn write(file: &Path, genesis: &[u8; 32], capacity: u32, key: &ChainVerifierKey)
     let dir = file.parent().context("the cache file has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let cached = CachedKey {
-        version: build()?,
+        version: build()?.to_owned(),
         genesis: *genesis,
         capacity,
         digest: key.digest(),

@@ -450,16 +450,21 @@ impl Store {
             .checked_sub(1)
             .ok_or(StateError::TransitionMismatch(0))?;
         let after = state(height)?;
-        let before = state(before)?;
-        if zkpsm_transition::apply(&before.z(), witness)? != after.z() {
-            return Err(StateError::TransitionMismatch(height));
-        }
-        let encoded = borsh::to_vec(witness).map_err(|_| corrupt("step witness encoding"))?;
+        check_step(height, &state(before)?, witness, &after)?;
         let txn = self.db.begin_write()?;
-        txn.open_table(STEP_WITNESSES)?
-            .insert(height, encoded.as_slice())?;
+        insert_step_witness(&txn, height, witness)?;
         txn.commit()?;
         Ok(())
+    }
+
+    /// Whether the step witness of block `height` is kept (read without decoding it).
+    pub fn has_step_witness(&self, height: u64) -> Result<bool, StateError> {
+        let txn = self.db.begin_read()?;
+        match txn.open_table(STEP_WITNESSES) {
+            Ok(table) => Ok(table.get(height)?.is_some()),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Drops the step witnesses of blocks up to `height`, once the chain prover has folded them.
@@ -550,6 +555,31 @@ impl Store {
         let txn = self.db.begin_read()?;
         Ok(txn.open_table(OUTPUTS)?.len()?)
     }
+}
+
+/// Refuses `witness` unless the transition the chain proves takes `before` to `after` with it.
+fn check_step(
+    height: u64,
+    before: &ChainState,
+    witness: &StepWitness,
+    after: &ChainState,
+) -> Result<(), StateError> {
+    if zkpsm_transition::apply(&before.z(), witness)? != after.z() {
+        return Err(StateError::TransitionMismatch(height));
+    }
+    Ok(())
+}
+
+/// Keeps `witness` as block `height`'s inside `txn`.
+fn insert_step_witness(
+    txn: &redb::WriteTransaction,
+    height: u64,
+    witness: &StepWitness,
+) -> Result<(), StateError> {
+    let encoded = borsh::to_vec(witness).map_err(|_| corrupt("step witness encoding"))?;
+    txn.open_table(STEP_WITNESSES)?
+        .insert(height, encoded.as_slice())?;
+    Ok(())
 }
 
 /// Applies `block` on top of `state` inside `txn`, checking the chain step witness of every block
@@ -750,13 +780,9 @@ fn write_block(
             txs_hash: Digest(txs_hash),
         };
         // The state committed is the output of the transition the chain proves, from this witness.
-        if zkpsm_transition::apply(&before.z(), &witness)? != state.z() {
-            return Err(StateError::TransitionMismatch(block.height));
-        }
+        check_step(block.height, &before, &witness, &state)?;
         if record {
-            let encoded = borsh::to_vec(&witness).map_err(|_| corrupt("step witness encoding"))?;
-            txn.open_table(STEP_WITNESSES)?
-                .insert(block.height, encoded.as_slice())?;
+            insert_step_witness(txn, block.height, &witness)?;
         }
     }
     let mut kv = txn.open_table(MODULE_KV)?;

@@ -91,6 +91,8 @@ pub struct OutputInfo {
     pub height: u64,
     /// The borsh encoding of the output (commitment and encrypted note), hex.
     pub output: String,
+    /// The transaction that created it (hex; `None` for a genesis note).
+    pub txid: Option<String>,
 }
 
 /// A compact output.
@@ -102,6 +104,8 @@ pub struct CompactInfo {
     pub height: u64,
     /// The borsh encoding of the compact output, hex.
     pub compact: String,
+    /// The transaction that created it (hex; `None` for a genesis note).
+    pub txid: Option<String>,
 }
 
 /// A page of outputs.
@@ -128,6 +132,8 @@ pub struct NullifierInfo {
     pub index: u32,
     /// The nullifier (hex).
     pub nullifier: String,
+    /// The transaction that revealed it (hex).
+    pub txid: String,
 }
 
 /// A page of nullifiers.

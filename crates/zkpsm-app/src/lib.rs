@@ -9,6 +9,7 @@
 pub mod app;
 pub mod block;
 pub mod chain_prover;
+pub mod committed_txs;
 pub mod error;
 pub mod genesis;
 pub mod lanes;

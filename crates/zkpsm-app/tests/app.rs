@@ -2,8 +2,9 @@
 
 use rand::rngs::OsRng;
 use std::sync::Arc;
+use zkpsm_app::committed_txs::{CommittedTxKind, committed_txs};
 use zkpsm_app::genesis::Allocation;
-use zkpsm_app::{App, AppError, Block, ConsensusParams, Genesis, Lanes};
+use zkpsm_app::{App, AppError, Block, ChainTx, ConsensusParams, Genesis, Lanes};
 use zkpsm_primitives::encryption::try_decrypt;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_primitives::merkle::MemoryTree;
@@ -471,4 +472,60 @@ fn a_blocks_proofs_verify_as_one_batch_and_a_bad_one_is_named() {
         "the good proof verified in the failed batch's fallback is not verified again"
     );
     assert!(matches!(w.app.check_tx(&bad), Err(AppError::Invalid(_))));
+}
+
+#[test]
+fn a_committed_blocks_transactions_are_found_by_their_outputs_and_nullifiers() {
+    let w = world(ConsensusParams::default());
+    let txs = vec![pay(&w, 0, 300, 100), pay(&w, 1, 200, 100)];
+    w.app.execute_and_commit(&block(&w, txs.clone())).unwrap();
+    let store = w.app.store();
+    assert_eq!(
+        committed_txs(store, 0).unwrap(),
+        Some(Vec::new()),
+        "genesis"
+    );
+    assert_eq!(committed_txs(store, 2).unwrap(), None, "no block yet");
+    let committed = committed_txs(store, 1).unwrap().expect("block 1");
+    assert_eq!(committed.len(), 2);
+    let outputs = store.outputs_from(2, 10).unwrap();
+    let nullifiers = store.nullifiers_from(1, 0, 10).unwrap();
+    assert_eq!((outputs.len(), nullifiers.len()), (4, 4));
+    for (i, (tx, bytes)) in committed.iter().zip(&txs).enumerate() {
+        let decoded = ChainTx::decode(bytes).unwrap();
+        assert_eq!(tx.txid, decoded.id());
+        assert_eq!(tx.bytes, bytes.len());
+        let ChainTx::Shielded(t) = decoded else {
+            panic!("a payment is shielded")
+        };
+        let CommittedTxKind::Shielded {
+            nullifiers: nfs,
+            first_nullifier,
+            commitments,
+            first_position,
+            fee,
+        } = &tx.kind
+        else {
+            panic!("a payment is shielded")
+        };
+        assert_eq!(*first_position, 2 + 2 * i as u64, "genesis made 2 notes");
+        assert_eq!(*first_nullifier, 2 * i as u32);
+        assert_eq!(*fee, t.body.fee);
+        assert_eq!(nfs, &t.body.nullifiers.to_vec());
+        // The store's outputs and nullifiers at those places are this transaction's.
+        for (k, cm) in commitments.iter().enumerate() {
+            let (position, height, output) = &outputs[2 * i + k];
+            assert_eq!((*height, output.cm), (1, *cm));
+            assert!(tx.created(*position));
+        }
+        for (k, nf) in nfs.iter().enumerate() {
+            let (height, index, stored) = nullifiers[2 * i + k];
+            assert_eq!((height, stored), (1, *nf));
+            assert!(tx.revealed(index));
+        }
+    }
+    // Each place belongs to exactly one transaction.
+    assert!(!committed[0].created(4) && !committed[1].created(3));
+    assert!(!committed[0].revealed(2) && !committed[1].revealed(1));
+    assert!(!committed[1].created(6) && !committed[1].revealed(4));
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use zkpsm_api::types::*;
+use zkpsm_app::committed_txs::{CommittedTx, committed_txs};
 use zkpsm_app::{App, ChainTx};
 use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
@@ -23,6 +24,7 @@ use zkpsm_consensus::{Node, ProofAdmission, SubmitError};
 use zkpsm_da::BlobRef;
 use zkpsm_primitives::encryption::CompactOutput;
 use zkpsm_primitives::transaction::{MAX_TX_BYTES, Output};
+use zkpsm_state::Store;
 
 /// What the API serves: an embedded node, or an app whose transactions go through CometBFT.
 pub enum Backend {
@@ -77,6 +79,11 @@ fn reply(status: StatusCode, code: u32, message: impl Into<String>) -> Reply {
             message: message.into(),
         },
     )
+}
+
+/// A fault of the node itself (its store, its handler), not of the request.
+fn internal(message: impl Into<String>) -> Reply {
+    reply(StatusCode::INTERNAL_SERVER_ERROR, 100, message)
 }
 
 impl From<AppError> for Reply {
@@ -252,13 +259,9 @@ pub async fn serve(
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Reply> + Send + 'static,
 ) -> Result<T, Reply> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        reply(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            100,
-            format!("the request's handler stopped: {e}"),
-        )
-    })?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| internal(format!("the request's handler stopped: {e}")))?
 }
 
 async fn submit(
@@ -358,13 +361,7 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
         };
         let da = match app.store().published(height)? {
             Some(bytes) => borsh::from_slice::<Vec<BlobRef>>(&bytes)
-                .map_err(|_| {
-                    reply(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        100,
-                        format!("the DA record of block {height} does not decode"),
-                    )
-                })?
+                .map_err(|_| internal(format!("the DA record of block {height} does not decode")))?
                 .into_iter()
                 .map(|r| BlobRefInfo {
                     height: r.height,
@@ -401,19 +398,75 @@ fn page(q: Result<Query<Page>, QueryRejection>) -> Result<(u64, usize), Reply> {
     ))
 }
 
-/// The page of outputs the query asks for, each as `info` makes it of its position, height and
-/// output.
+/// The page of outputs the query asks for, each as `info` makes it of its position, height,
+/// creating transaction and output.
 fn outputs_page<T>(
     node: &Backend,
     q: Result<Query<Page>, QueryRejection>,
-    info: impl Fn(u64, u64, Output) -> T,
+    info: impl Fn(u64, u64, Option<String>, Output) -> T,
 ) -> Result<Vec<T>, Reply> {
     let (from, limit) = page(q)?;
-    let outputs = node.app().store().outputs_from(from, limit)?;
-    Ok(outputs
+    let store = node.app().store();
+    let mut locator = TxLocator::new(store);
+    store
+        .outputs_from(from, limit)?
         .into_iter()
-        .map(|(position, height, o)| info(position, height, o))
-        .collect())
+        .map(|(position, height, o)| {
+            let txid = locator.creator(height, position)?;
+            Ok(info(position, height, txid, o))
+        })
+        .collect()
+}
+
+/// Finds the transaction behind an output or a nullifier. A page is in chain order, so it keeps
+/// the last block's transactions: each block of the page is decoded once.
+struct TxLocator<'a> {
+    store: &'a Store,
+    block: Option<(u64, Vec<CommittedTx>)>,
+}
+
+impl<'a> TxLocator<'a> {
+    fn new(store: &'a Store) -> Self {
+        Self { store, block: None }
+    }
+
+    fn txs(&mut self, height: u64) -> Result<&[CommittedTx], Reply> {
+        if self.block.as_ref().is_none_or(|(h, _)| *h != height) {
+            let txs = committed_txs(self.store, height)?.ok_or_else(|| {
+                internal(format!("block {height} is missing from the node's store"))
+            })?;
+            self.block = Some((height, txs));
+        }
+        Ok(self
+            .block
+            .as_ref()
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or(&[]))
+    }
+
+    /// The transaction that created the output at `position` of block `height` (`None` for a
+    /// genesis note).
+    fn creator(&mut self, height: u64, position: u64) -> Result<Option<String>, Reply> {
+        if height == 0 {
+            return Ok(None);
+        }
+        match self.txs(height)?.iter().find(|t| t.created(position)) {
+            Some(tx) => Ok(Some(tx.txid.to_string())),
+            None => Err(internal(format!(
+                "output {position} of block {height} belongs to none of its transactions"
+            ))),
+        }
+    }
+
+    /// The transaction that revealed the `index`th nullifier of block `height`.
+    fn revealer(&mut self, height: u64, index: u32) -> Result<String, Reply> {
+        match self.txs(height)?.iter().find(|t| t.revealed(index)) {
+            Some(tx) => Ok(tx.txid.to_string()),
+            None => Err(internal(format!(
+                "nullifier {index} of block {height} belongs to none of its transactions"
+            ))),
+        }
+    }
 }
 
 async fn outputs(
@@ -421,10 +474,11 @@ async fn outputs(
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<Outputs> {
     blocking(move || {
-        let outputs = outputs_page(&node, q, |position, height, o| OutputInfo {
+        let outputs = outputs_page(&node, q, |position, height, txid, o| OutputInfo {
             position,
             height,
             output: hex::encode(borsh::to_vec(&o).unwrap_or_default()),
+            txid,
         })?;
         Ok(axum::Json(Outputs { outputs }))
     })
@@ -436,12 +490,13 @@ async fn compact_outputs(
     q: Result<Query<Page>, QueryRejection>,
 ) -> Answer<CompactOutputs> {
     blocking(move || {
-        let outputs = outputs_page(&node, q, |position, height, o| {
+        let outputs = outputs_page(&node, q, |position, height, txid, o| {
             let compact = CompactOutput::new(o.cm, &o.encrypted);
             CompactInfo {
                 position,
                 height,
                 compact: hex::encode(borsh::to_vec(&compact).unwrap_or_default()),
+                txid,
             }
         })?;
         Ok(axum::Json(CompactOutputs { outputs }))
@@ -465,21 +520,22 @@ async fn nullifiers(
         let Query(p) =
             q.map_err(|e| reply(StatusCode::BAD_REQUEST, 102, format!("bad query: {e}")))?;
         let limit = p.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-        let nfs = node.app().store().nullifiers_from(
-            p.from_height.unwrap_or(0),
-            p.from_index.unwrap_or(0),
-            limit,
-        )?;
-        Ok(axum::Json(Nullifiers {
-            nullifiers: nfs
-                .into_iter()
-                .map(|(height, index, nf)| NullifierInfo {
+        let store = node.app().store();
+        let nfs =
+            store.nullifiers_from(p.from_height.unwrap_or(0), p.from_index.unwrap_or(0), limit)?;
+        let mut locator = TxLocator::new(store);
+        let nullifiers = nfs
+            .into_iter()
+            .map(|(height, index, nf)| {
+                Ok(NullifierInfo {
                     height,
                     index,
                     nullifier: nf.to_string(),
+                    txid: locator.revealer(height, index)?,
                 })
-                .collect(),
-        }))
+            })
+            .collect::<Result<_, Reply>>()?;
+        Ok(axum::Json(Nullifiers { nullifiers }))
     })
     .await
 }

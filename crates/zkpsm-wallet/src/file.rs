@@ -64,8 +64,12 @@ pub struct OwnNote {
     pub nullifier: String,
     /// The memo's text, up to its first zero byte.
     pub memo: String,
+    /// The transaction that created it (hex; `None` for a genesis note).
+    pub txid: Option<String>,
     /// The height at which it was spent, if it was.
     pub spent_height: Option<u64>,
+    /// The transaction that spent it, if one did.
+    pub spent_txid: Option<String>,
 }
 
 /// A payment this wallet sent to someone else, recovered with its outgoing viewing key.
@@ -81,6 +85,43 @@ pub struct SentRecord {
     pub value: u64,
     /// The memo's text.
     pub memo: String,
+    /// The transaction that created it (hex).
+    pub txid: Option<String>,
+}
+
+/// A payment this wallet submitted that no scanned block holds yet: its notes are locked until
+/// a block spends them, or until it expires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingTx {
+    /// Its id (hex).
+    pub txid: String,
+    /// The nullifiers (hex) of the wallet's notes it spends.
+    pub spends: Vec<String>,
+    /// The recipient's address.
+    pub to: String,
+    /// The amount paid.
+    pub amount: u64,
+    /// The fee.
+    pub fee: u64,
+    /// The change coming back to this wallet.
+    pub change: u64,
+    /// The memo's text.
+    pub memo: String,
+    /// The last height a block can include it at.
+    pub expiry_height: u64,
+}
+
+/// The wallet file's format version: 2 records, for every note and payment, the transaction
+/// that made or spent it. A scan of an older file rescans from genesis to learn them.
+pub const WALLET_VERSION: u32 = 2;
+
+/// What the wallet holds, by whether it can spend it now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    /// Unspent notes that no pending payment locks: usable at the latest anchor.
+    pub spendable: u64,
+    /// Change of the wallet's own pending payments: usable once a block holds them.
+    pub pending: u64,
 }
 
 /// Everything the wallet keeps.
@@ -103,6 +144,9 @@ pub struct WalletFile {
     pub notes: Vec<OwnNote>,
     /// Payments sent to others.
     pub sent: Vec<SentRecord>,
+    /// Payments submitted that no scanned block holds yet.
+    #[serde(default)]
+    pub pending: Vec<PendingTx>,
 }
 
 impl WalletFile {
@@ -118,7 +162,7 @@ impl WalletFile {
 
     fn with_key(key: WalletKey) -> Self {
         Self {
-            version: 1,
+            version: WALLET_VERSION,
             key,
             next_index: 1,
             chain_id: None,
@@ -126,6 +170,7 @@ impl WalletFile {
             leaves: Vec::new(),
             notes: Vec::new(),
             sent: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -155,13 +200,32 @@ impl WalletFile {
         }
     }
 
-    /// The spendable (unspent) balance (a scan keeps it within the chain's supply; a wallet file
-    /// edited beyond that saturates rather than wraps).
+    /// The unspent balance, spendable and pending together (a scan keeps it within the chain's
+    /// supply; a wallet file edited beyond that saturates rather than wraps).
     pub fn balance(&self) -> u64 {
-        self.notes
-            .iter()
-            .filter(|n| n.spent_height.is_none())
-            .fold(0u64, |sum, n| sum.saturating_add(n.value))
+        let b = self.balances();
+        b.spendable.saturating_add(b.pending)
+    }
+
+    /// The balance by whether it can be spent now.
+    pub fn balances(&self) -> Balance {
+        Balance {
+            spendable: self
+                .spendable_notes()
+                .fold(0u64, |sum, n| sum.saturating_add(n.value)),
+            pending: self
+                .pending
+                .iter()
+                .fold(0u64, |sum, p| sum.saturating_add(p.change)),
+        }
+    }
+
+    /// Unspent notes that no pending payment locks.
+    pub fn spendable_notes(&self) -> impl Iterator<Item = &OwnNote> {
+        self.notes.iter().filter(|n| {
+            n.spent_height.is_none()
+                && !self.pending.iter().any(|p| p.spends.contains(&n.nullifier))
+        })
     }
 
     /// Loads a wallet file.
@@ -172,7 +236,15 @@ impl WalletFile {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(format!("{e} (create one with `zkpsm wallet new`)")))?;
-        serde_json::from_str(&text).map_err(|e| err(format!("not a wallet file: {e}")))
+        let wallet: Self =
+            serde_json::from_str(&text).map_err(|e| err(format!("not a wallet file: {e}")))?;
+        if wallet.version > WALLET_VERSION {
+            return Err(err(format!(
+                "format {} is newer than this zkpsm reads ({WALLET_VERSION}); use a newer zkpsm",
+                wallet.version
+            )));
+        }
+        Ok(wallet)
     }
 
     /// Saves the wallet file atomically with mode 0600.

@@ -6,6 +6,7 @@
 pub mod builder;
 pub mod example;
 pub mod file;
+pub mod history;
 pub mod scan;
 pub mod send;
 pub mod witness;

@@ -2,7 +2,7 @@
 //! keys; spends are found in the full list of revealed nullifiers, so the node never learns which
 //! notes are the wallet's.
 
-use crate::file::{OwnNote, SentRecord, WalletError, WalletFile, memo_text};
+use crate::file::{OwnNote, SentRecord, WALLET_VERSION, WalletError, WalletFile, memo_text};
 use incrementalmerkletree::frontier::Frontier;
 use zkpsm_api::client::Client;
 use zkpsm_primitives::encryption::{try_decrypt, try_recover_outgoing};
@@ -59,12 +59,32 @@ pub fn rescan(
     progress: &mut dyn FnMut(&str),
 ) -> Result<ScanReport, WalletError> {
     let mut fresh = wallet.clone();
-    fresh.chain_id = None;
-    fresh.scanned_height = 0;
-    fresh.leaves.clear();
-    fresh.notes.clear();
-    fresh.sent.clear();
+    forget_scanned(&mut fresh);
     scan_copy(fresh, wallet, client, progress)
+}
+
+/// Forgets what scans learnt; keys, handed-out addresses and pending payments stay.
+fn forget_scanned(wallet: &mut WalletFile) {
+    wallet.chain_id = None;
+    wallet.scanned_height = 0;
+    wallet.leaves.clear();
+    wallet.notes.clear();
+    wallet.sent.clear();
+}
+
+/// Drops the pending payments that a scanned block spent (this one, or another spending the same
+/// notes), and those that expired unspent: their notes are spendable again.
+fn settle_pending(wallet: &mut WalletFile) {
+    let spent: std::collections::HashSet<&str> = wallet
+        .notes
+        .iter()
+        .filter(|n| n.spent_height.is_some())
+        .map(|n| n.nullifier.as_str())
+        .collect();
+    let scanned = wallet.scanned_height;
+    wallet.pending.retain(|p| {
+        scanned < p.expiry_height && !p.spends.iter().any(|nf| spent.contains(nf.as_str()))
+    });
 }
 
 /// Scans `copy` and, if that succeeds, makes it the wallet.
@@ -84,6 +104,14 @@ fn scan_into(
     client: &Client,
     progress: &mut dyn FnMut(&str),
 ) -> Result<ScanReport, WalletError> {
+    if wallet.version < WALLET_VERSION {
+        progress(&format!(
+            "the wallet file is format {}: rescanning from genesis to learn each note's transaction",
+            wallet.version
+        ));
+        forget_scanned(wallet);
+        wallet.version = WALLET_VERSION;
+    }
     let status = client.status()?;
     if let Some(chain) = &wallet.chain_id
         && *chain != status.chain_id
@@ -144,7 +172,9 @@ fn scan_into(
                     rseed: hex::encode(found.note.rseed),
                     nullifier: nf.to_string(),
                     memo: memo_text(&found.memo),
+                    txid: info.txid.clone(),
                     spent_height: None,
+                    spent_txid: None,
                 });
                 received += 1;
             } else if let Ok(sent) = try_recover_outgoing(&fvk.ovk, &output.cm, &output.encrypted) {
@@ -154,6 +184,7 @@ fn scan_into(
                     to: sent.note.recipient.to_string(),
                     value: sent.note.value,
                     memo: memo_text(&sent.memo),
+                    txid: info.txid.clone(),
                 });
             }
             wallet.leaves.push(output.cm.to_string());
@@ -211,6 +242,7 @@ fn scan_into(
                 .filter(|o| o.spent_height.is_none() && o.nullifier == n.nullifier)
             {
                 note.spent_height = Some(n.height);
+                note.spent_txid = Some(n.txid.clone());
                 spent += 1;
             }
         }
@@ -234,10 +266,59 @@ fn scan_into(
         )));
     }
     wallet.scanned_height = status.height;
+    settle_pending(wallet);
     Ok(ScanReport {
         height: status.height,
         outputs: next - start,
         received,
         spent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::PendingTx;
+    use rand::rngs::OsRng;
+    use zkpsm_primitives::keys::SpendingKey;
+
+    fn pending(txid: &str, spends: &str, expiry_height: u64) -> PendingTx {
+        PendingTx {
+            txid: txid.into(),
+            spends: vec![spends.into()],
+            to: "bob".into(),
+            amount: 1,
+            fee: 1,
+            change: 1,
+            memo: String::new(),
+            expiry_height,
+        }
+    }
+
+    #[test]
+    fn pending_payments_settle_when_spent_or_expired_and_stay_otherwise() {
+        let mut w = WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
+        let note = |nullifier: &str, spent_height| OwnNote {
+            position: 0,
+            height: 1,
+            value: 5,
+            diversifier: String::new(),
+            rseed: String::new(),
+            nullifier: nullifier.into(),
+            memo: String::new(),
+            txid: None,
+            spent_height,
+            spent_txid: spent_height.map(|_| "x".to_owned()),
+        };
+        w.notes = vec![note("spent", Some(9)), note("unspent", None)];
+        w.scanned_height = 10;
+        w.pending = vec![
+            pending("mined", "spent", 40),
+            pending("expired", "unspent", 10),
+            pending("waiting", "unspent", 11),
+        ];
+        settle_pending(&mut w);
+        let left: Vec<&str> = w.pending.iter().map(|p| p.txid.as_str()).collect();
+        assert_eq!(left, ["waiting"]);
+    }
 }

@@ -1,7 +1,7 @@
 //! Sending: choose notes, witness them, build, prove locally and submit.
 
 use crate::builder::{Payment, SpendableNote, TransactionRequest, build_transaction};
-use crate::file::{WalletError, WalletFile};
+use crate::file::{PendingTx, WalletError, WalletFile};
 use crate::scan::{leaves, scan};
 use crate::witness::witnesses;
 use rand_core::{CryptoRng, RngCore};
@@ -79,17 +79,22 @@ pub fn send(
         .ok_or_else(|| WalletError::BadInput("amount plus fee overflows".into()))?;
     let report = scan(wallet, client, progress)?;
 
-    let mut unspent: Vec<_> = wallet
-        .notes
-        .iter()
-        .filter(|n| n.spent_height.is_none())
-        .cloned()
-        .collect();
+    let mut unspent: Vec<_> = wallet.spendable_notes().cloned().collect();
     unspent.sort_by(|a, b| b.value.cmp(&a.value).then(a.position.cmp(&b.position)));
-    let balance = wallet.balance();
-    if balance < need {
+    let balance = wallet.balances();
+    if balance.spendable < need {
+        let pending = if balance.pending > 0 {
+            format!(
+                " ({} more is pending: the change of a payment no block holds yet; scan again \
+                 once one does)",
+                balance.pending
+            )
+        } else {
+            String::new()
+        };
         return Err(WalletError::InsufficientFunds(format!(
-            "balance {balance}, payment and fee need {need}"
+            "spendable {}, payment and fee need {need}{pending}",
+            balance.spendable
         )));
     }
     let mut chosen = Vec::new();
@@ -152,5 +157,15 @@ pub fn send(
     };
     let tx = build_transaction(&sk, &tx_request, prover, rng, progress)?;
     let submitted = client.submit(&ChainTx::Shielded(Box::new(tx)).to_bytes())?;
+    wallet.pending.push(PendingTx {
+        txid: submitted.txid.clone(),
+        spends: chosen.iter().map(|n| n.nullifier.clone()).collect(),
+        to: request.to.clone(),
+        amount: request.amount,
+        fee,
+        change: total - need,
+        memo: request.memo.clone(),
+        expiry_height: tx_request.expiry_height,
+    });
     Ok(submitted.txid)
 }

@@ -67,6 +67,7 @@ fn chain(
                 })
                 .unwrap(),
             ),
+            txid: Some(format!("{:064x}", i / 2)),
         })
         .collect();
     let mut nullifiers: Vec<NullifierInfo> = (0..spam)
@@ -74,6 +75,7 @@ fn chain(
             height: 2,
             index: i,
             nullifier: Nullifier(Fq::from(1_000 + u64::from(i))).to_string(),
+            txid: format!("{:064x}", 1_000 + i / 2),
         })
         .collect();
     if let Some((note, at)) = spend {
@@ -285,4 +287,37 @@ fn a_spend_among_more_nullifiers_at_one_height_than_a_page_holds_is_found() {
     assert_eq!(rescanned.notes, scanned.notes);
     assert_eq!(rescanned.leaves, scanned.leaves);
     assert_eq!(rescanned.balance(), 40);
+}
+
+#[test]
+fn a_wallet_file_of_the_format_before_transaction_ids_is_rescanned_to_learn_them() {
+    let wallet = WalletFile::new_spending(&SpendingKey::random(&mut OsRng));
+    let url = serve(chain(&wallet, &[40, 60], 100, 4, Some((1, 2)), Lie::None));
+    let (scanned, result) = scan_within(&wallet, &url, false);
+    result.unwrap();
+    // The same scan, recorded by the older format: no transaction ids, version 1.
+    let mut old = scanned.clone();
+    old.version = 1;
+    for note in &mut old.notes {
+        note.txid = None;
+        note.spent_txid = None;
+    }
+    let (upgraded, result) = scan_within(&old, &url, false);
+    let report = result.unwrap();
+    assert_eq!(report.received, 2, "it scanned again from genesis");
+    assert_eq!(upgraded.version, zkpsm_wallet::file::WALLET_VERSION);
+    assert_eq!(upgraded.notes, scanned.notes);
+    assert!(upgraded.notes.iter().all(|n| n.txid.is_some()));
+    assert_eq!(
+        upgraded.notes[1].spent_txid.as_deref(),
+        Some(&*format!("{:064x}", 1_001))
+    );
+    // A file of a newer format than this build reads is refused with what to do.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wallet.json");
+    let mut newer = scanned;
+    newer.version = zkpsm_wallet::file::WALLET_VERSION + 1;
+    newer.save(&path).unwrap();
+    let err = WalletFile::load(&path).unwrap_err().to_string();
+    assert!(err.contains("use a newer zkpsm"), "{err}");
 }

@@ -11,6 +11,7 @@ use zkpsm_node::node::{Consensus, NodeConfig, init, start};
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;
+use zkpsm_wallet::history::{Activity, history};
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::{SendRequest, payment_fee, send};
 
@@ -144,12 +145,14 @@ pub fn run() -> Result<()> {
     }
     let mut watcher = WalletFile::new_view_only(&alice_fvk);
     scan(&mut watcher, &client, &mut quiet)?;
-    if watcher.balance() != alice.balance() || watcher.sent.len() != alice.sent.len() {
+    if watcher.balance() != alice.balance() || history(&watcher) != history(&alice) {
         bail!("the view-only wallet disagrees with alice's");
     }
+    check_history(&alice, &payments, "alice", fee)?;
+    check_history(&bob, &payments, "bob", fee)?;
     println!("\n  alice's history (as her view-only wallet sees it, without her spending key):");
-    for line in history_lines(&watcher) {
-        println!("    {line}");
+    for entry in history(&watcher) {
+        println!("    {entry}");
     }
     println!(
         "\n  balances add up: alice {} + bob {} + fees {} = genesis 1600; chain height {}, app hash {}",
@@ -167,32 +170,33 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-fn history_lines(wallet: &WalletFile) -> Vec<String> {
-    let mut lines: Vec<(u64, String)> = Vec::new();
-    for n in &wallet.notes {
-        lines.push((
-            n.height,
-            format!(
-                "height {:>3}: received {:>5} \"{}\"",
-                n.height, n.value, n.memo
-            ),
-        ));
-        if let Some(h) = n.spent_height {
-            lines.push((h, format!("height {h:>3}: spent    {:>5}", n.value)));
+/// Checks that `name`'s history is genesis, then one entry per payment of the demo, with its
+/// amount, fee and memo.
+fn check_history(
+    wallet: &WalletFile,
+    payments: &[(&str, u64, &str)],
+    name: &str,
+    fee: u64,
+) -> Result<()> {
+    let entries = history(wallet);
+    let genesis = entries.iter().take_while(|e| e.txid.is_none()).count();
+    let txs = &entries[genesis..];
+    if txs.len() != payments.len() {
+        bail!(
+            "{name}'s history has {} transactions for the demo's {} payments",
+            txs.len(),
+            payments.len()
+        );
+    }
+    for (entry, (from, amount, memo)) in txs.iter().zip(payments) {
+        let expected = if *from == name {
+            matches!(&entry.activity, Activity::Sent { amount: a, fee: f, .. } if a == amount && *f == fee)
+        } else {
+            entry.activity == Activity::Received { amount: *amount }
+        };
+        if !expected || entry.memo != *memo {
+            bail!("{name}'s history reads \"{entry}\" for {from}'s payment of {amount} \"{memo}\"");
         }
     }
-    for s in &wallet.sent {
-        lines.push((
-            s.height,
-            format!(
-                "height {:>3}: sent     {:>5} \"{}\" to {}…",
-                s.height,
-                s.value,
-                s.memo,
-                &s.to[..20]
-            ),
-        ));
-    }
-    lines.sort();
-    lines.into_iter().map(|(_, l)| l).collect()
+    Ok(())
 }

@@ -9,6 +9,7 @@ use zkpsm_primitives::keys::{FullViewingKey, SpendingKey};
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_wallet::WalletFile;
 use zkpsm_wallet::file::WalletKey;
+use zkpsm_wallet::history::history;
 use zkpsm_wallet::scan::{rescan, scan};
 use zkpsm_wallet::send::{SendRequest, send};
 
@@ -22,14 +23,23 @@ pub enum WalletCommand {
         from_viewing_key: Option<String>,
     },
     /// Show a fresh diversified address (unlinkable to the others).
-    Address,
+    Address {
+        /// Print one JSON object (`address`, `index`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Scan the chain for new notes and spends.
     Scan,
     /// Forget what was scanned and scan again from genesis (keys and addresses stay); the
     /// wallet file changes only if the scan succeeds.
     Rescan,
-    /// Scan, then show the spendable balance.
-    Balance,
+    /// Scan, then show the balance: spendable now, and pending (the change of payments no block
+    /// holds yet).
+    Balance {
+        /// Print one JSON object (`spendable`, `pending`, `height`, `view_only`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Send a private payment (proved on this machine).
     Send {
         /// The recipient's address.
@@ -46,8 +56,13 @@ pub enum WalletCommand {
         #[arg(long, default_value = "")]
         memo: String,
     },
-    /// Scan, then list received, sent and spent notes.
-    History,
+    /// Scan, then list the wallet's transactions, one line each: what was sent (to whom, with
+    /// its fee) or received, with memos in full; pending payments last.
+    History {
+        /// Print one JSON object (`height`, `balance`, `transactions`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the full viewing key (sees everything, cannot spend).
     ExportViewingKey,
 }
@@ -75,11 +90,20 @@ pub fn run(path: &Path, node: &str, command: WalletCommand) -> Result<()> {
     let client = Client::new(node);
     match command {
         WalletCommand::New { .. } => unreachable!("handled above"),
-        WalletCommand::Address => {
-            let address = wallet.full_viewing_key()?.address_at(wallet.next_index);
+        WalletCommand::Address { json } => {
+            let index = wallet.next_index;
+            let address = wallet.full_viewing_key()?.address_at(index);
             wallet.next_index += 1;
             wallet.save(path)?;
-            println!("{address}");
+            if json {
+                let address = address.to_string();
+                println!(
+                    "{}",
+                    serde_json::json!({ "address": address, "index": index })
+                );
+            } else {
+                println!("{address}");
+            }
         }
         which @ (WalletCommand::Scan | WalletCommand::Rescan) => {
             let report = if matches!(which, WalletCommand::Rescan) {
@@ -93,15 +117,21 @@ pub fn run(path: &Path, node: &str, command: WalletCommand) -> Result<()> {
                 report.height, report.outputs, report.received, report.spent
             );
         }
-        WalletCommand::Balance => {
+        WalletCommand::Balance { json } => {
             scan(&mut wallet, &client, &mut progress)?;
             wallet.save(path)?;
-            println!(
-                "{} ({}, height {})",
-                wallet.balance(),
-                kind(&wallet),
-                wallet.scanned_height
-            );
+            let balance = wallet.balances();
+            if json {
+                println!("{}", balance_json(&wallet));
+            } else {
+                println!(
+                    "spendable {}, pending {} ({}, height {})",
+                    balance.spendable,
+                    balance.pending,
+                    kind(&wallet),
+                    wallet.scanned_height
+                );
+            }
         }
         WalletCommand::Send {
             to,
@@ -132,10 +162,24 @@ pub fn run(path: &Path, node: &str, command: WalletCommand) -> Result<()> {
                 started.elapsed().as_millis()
             );
         }
-        WalletCommand::History => {
+        WalletCommand::History { json } => {
             scan(&mut wallet, &client, &mut progress)?;
             wallet.save(path)?;
-            print_history(&wallet);
+            let entries = history(&wallet);
+            if json {
+                let mut out = balance_json(&wallet);
+                out["transactions"] = serde_json::to_value(&entries)?;
+                println!("{out}");
+            } else {
+                for entry in &entries {
+                    println!("{entry}");
+                }
+                let balance = wallet.balances();
+                println!(
+                    "spendable {}, pending {}",
+                    balance.spendable, balance.pending
+                );
+            }
         }
         WalletCommand::ExportViewingKey => println!("{}", wallet.full_viewing_key()?),
     }
@@ -149,29 +193,13 @@ fn kind(wallet: &WalletFile) -> &'static str {
     }
 }
 
-/// Prints received, spent and sent entries by height.
-pub fn print_history(wallet: &WalletFile) {
-    let mut lines: Vec<(u64, String)> = Vec::new();
-    for n in &wallet.notes {
-        let memo = if n.memo.is_empty() {
-            String::new()
-        } else {
-            format!(" memo \"{}\"", n.memo)
-        };
-        lines.push((
-            n.height,
-            format!("received {:>10} (note {}){memo}", n.value, n.position),
-        ));
-        if let Some(h) = n.spent_height {
-            lines.push((h, format!("spent    {:>10} (note {})", n.value, n.position)));
-        }
-    }
-    for s in &wallet.sent {
-        lines.push((s.height, format!("sent     {:>10} to {}", s.value, s.to)));
-    }
-    lines.sort();
-    for (height, line) in lines {
-        println!("height {height:>6}  {line}");
-    }
-    println!("balance {}", wallet.balance());
+/// The balance as JSON: `spendable`, `pending`, `height` (scanned to) and `view_only`.
+fn balance_json(wallet: &WalletFile) -> serde_json::Value {
+    let balance = wallet.balances();
+    serde_json::json!({
+        "spendable": balance.spendable,
+        "pending": balance.pending,
+        "height": wallet.scanned_height,
+        "view_only": matches!(wallet.key, WalletKey::ViewOnly(_)),
+    })
 }

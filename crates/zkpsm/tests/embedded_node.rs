@@ -11,6 +11,8 @@ use zkpsm_app::ChainTx;
 use zkpsm_primitives::keys::SpendingKey;
 use zkpsm_proofs::{SpendKeys, SpendProver};
 use zkpsm_test_support::{genesis_tree, payment_fee};
+use zkpsm_wallet::file::Balance;
+use zkpsm_wallet::history::{Activity, Entry, history};
 use zkpsm_wallet::scan::scan;
 use zkpsm_wallet::send::{SendRequest, send};
 use zkpsm_wallet::{Payment, TransactionRequest, WalletFile, build_transaction};
@@ -45,7 +47,7 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
         "{err}"
     );
     assert_eq!(alice.next_index, 10, "nothing was built");
-    send(
+    let txid = send(
         &mut alice,
         &node.client,
         &prover,
@@ -54,13 +56,63 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
         &mut |_| {},
     )
     .unwrap();
+    // Until a scan sees it in a block, the payment locks the two notes it spends and its change
+    // is pending.
+    let change = 200 - 130 - fee;
+    assert_eq!(
+        alice.balances(),
+        Balance {
+            spendable: 400,
+            pending: change
+        }
+    );
     let h = node.wait_settled(0);
     scan(&mut alice, &node.client, &mut |_| {}).unwrap();
     scan(&mut bob, &node.client, &mut |_| {}).unwrap();
     assert_eq!(bob.balance(), 130);
-    assert_eq!(alice.balance(), 600 - 130 - fee);
+    assert_eq!(
+        alice.balances(),
+        Balance {
+            spendable: 600 - 130 - fee,
+            pending: 0
+        }
+    );
     assert_eq!(bob.notes[0].memo, "hi bob");
     assert_eq!(node.client.status().unwrap().supply, 600 - fee);
+    // Each history reads the payment as one transaction: alice sent 130 with its fee and memo
+    // (her two spent notes and her change folded in), bob received 130 with the memo.
+    let alice_history = history(&alice);
+    let (allocations, payment) = alice_history.split_at(6);
+    assert!(
+        allocations
+            .iter()
+            .all(|e| e.txid.is_none() && e.activity == Activity::Received { amount: 100 })
+    );
+    assert_eq!(payment.len(), 1, "{alice_history:#?}");
+    assert_eq!(payment[0].txid.as_deref(), Some(txid.as_str()));
+    let included = payment[0].height.expect("the payment is in a block");
+    assert!(
+        (1..=h).contains(&included),
+        "included at {included}, settled by {h}"
+    );
+    assert_eq!(
+        payment[0].activity,
+        Activity::Sent {
+            amount: 130,
+            to: vec![request.to.clone()],
+            fee
+        }
+    );
+    assert_eq!(payment[0].memo, "hi bob");
+    assert_eq!(
+        history(&bob),
+        [Entry {
+            height: Some(included),
+            txid: Some(txid.clone()),
+            activity: Activity::Received { amount: 130 },
+            memo: "hi bob".into()
+        }]
+    );
 
     // A view-only wallet from alice's full viewing key sees the same balance and history, and
     // cannot send.
@@ -69,6 +121,7 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
     assert_eq!(watcher.balance(), alice.balance());
     assert_eq!(watcher.notes, alice.notes);
     assert_eq!(watcher.sent, alice.sent);
+    assert_eq!(history(&watcher), alice_history);
     assert_eq!(watcher.sent[0].value, 130);
     let err = send(
         &mut watcher,

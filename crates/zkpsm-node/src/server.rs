@@ -16,9 +16,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use zkpsm_api::types::*;
+use zkpsm_app::AppError;
 use zkpsm_app::committed_txs::{CommittedTx, committed_txs};
 use zkpsm_app::{App, ChainTx};
-use zkpsm_app::{AppError, Block};
 use zkpsm_consensus::forward::{ForwardError, Forwarder};
 use zkpsm_consensus::{Node, ProofAdmission, SubmitError};
 use zkpsm_da::BlobRef;
@@ -345,20 +345,11 @@ async fn block(State(node): State<Arc<Backend>>, Path(height): Path<String>) -> 
         };
         let encoded = app.store().block(height)?.ok_or_else(not_found)?;
         let committed = app.store().committed_at(height)?.ok_or_else(not_found)?;
-        let txids = if height == 0 {
-            Vec::new()
-        } else {
-            let block = Block::decode(&encoded, usize::MAX)?;
-            block
-                .txs
-                .iter()
-                .map(|t| {
-                    ChainTx::decode(t)
-                        .map(|t| t.id().to_string())
-                        .map_err(AppError::malformed)
-                })
-                .collect::<Result<Vec<_>, _>>()?
-        };
+        let txids = committed_txs(app.store(), height)?
+            .ok_or_else(not_found)?
+            .iter()
+            .map(|t| t.txid.to_string())
+            .collect();
         let da = match app.store().published(height)? {
             Some(bytes) => borsh::from_slice::<Vec<BlobRef>>(&bytes)
                 .map_err(|_| internal(format!("the DA record of block {height} does not decode")))?

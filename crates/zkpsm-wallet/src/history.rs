@@ -122,17 +122,15 @@ pub fn history(wallet: &WalletFile) -> Vec<Entry> {
                 parts.created = parts.created.saturating_add(note.value);
                 parts.memo(&note.memo);
             }
-            None => genesis.push(Parts {
-                height: Some(note.height),
-                first_position: note.position,
-                created: note.value,
-                memos: if note.memo.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![note.memo.as_str()]
-                },
-                ..Parts::default()
-            }),
+            None => {
+                let mut parts = Parts {
+                    created: note.value,
+                    ..Parts::default()
+                };
+                parts.at(note.height, note.position);
+                parts.memo(&note.memo);
+                genesis.push(parts);
+            }
         }
         if let (Some(txid), Some(height)) = (note.spent_txid.as_deref(), note.spent_height) {
             let parts = txs.entry(txid).or_default();

@@ -95,6 +95,11 @@ fn payments_settle_attacks_are_refused_and_state_survives_restart() {
         (1..=h).contains(&included),
         "included at {included}, settled by {h}"
     );
+    // The block's page lists it under the same id.
+    assert_eq!(
+        node.client.block(included).unwrap().txids,
+        std::slice::from_ref(&txid)
+    );
     assert_eq!(
         payment[0].activity,
         Activity::Sent {
